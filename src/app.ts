@@ -1,0 +1,28 @@
+import Koa from 'koa';
+import type { AppContext } from './context.js';
+import { healthRouter } from './http/health.js';
+import { requestLog } from './http/request-log.js';
+import { voiceRouter } from './voice/router.js';
+
+/** Builds the HTTP application; it never listens, so tests and the simulator use the very same app. */
+export function createApp(app: AppContext): Koa {
+  const koa = new Koa({ proxy: app.config.trustProxy });
+  koa.use(requestLog(app.logger));
+  koa.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 500;
+      // Details of client errors help the sender; details of server errors stay in the log.
+      if (status >= 500) app.logger.error({ err }, 'request failed');
+      ctx.status = status;
+      ctx.type = 'text/plain';
+      ctx.body = status < 500 ? (err as Error).message : 'internal error';
+    }
+  });
+  for (const router of [healthRouter(app), voiceRouter(app)]) {
+    koa.use(router.routes());
+    koa.use(router.allowedMethods());
+  }
+  return koa;
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { ConsentEvent } from './schema.js';
+
+/** The `prev_hash` of the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The fields a hash covers, in the order they are written out (the hash itself is left out). */
+export type ChainedFields = Omit<ConsentEvent, 'hash'>;
+
+/**
+ * The canonical form of an event: JSON with keys sorted and every field present (null when empty), as in
+ * RFC 8785 for flat objects of strings, integers and nulls. Anyone can recompute it from an export.
+ */
+export function canonicalEvent(event: ChainedFields): string {
+  const source = event as unknown as Record<string, unknown>;
+  const sorted: Record<string, unknown> = {};
+  for (const key of CHAINED_KEYS) sorted[key] = source[key] ?? null;
+  return JSON.stringify(sorted);
+}
+
+export function eventHash(prevHash: string, event: ChainedFields): string {
+  return createHash('sha256').update(prevHash, 'utf8').update(canonicalEvent(event), 'utf8').digest('hex');
+}
+
+const CHAINED_KEYS = [
+  'account_sid',
+  'attempt',
+  'business',
+  'call_sid',
+  'called_number',
+  'category',
+  'channel',
+  'decision',
+  'digits',
+  'event_id',
+  'language',
+  'number_source',
+  'phone_number',
+  'prev_hash',
+  'prompt_id',
+  'reason',
+  'recorded_at',
+  'script_id',
+  'script_version',
+  'seq',
+  'signature_verified',
+  'source',
+  'statement_sha256',
+  'voice',
+] as const satisfies readonly (keyof ChainedFields)[];
+
+export type ChainCheck =
+  | { ok: true; count: number; head: string }
+  | { ok: false; count: number; seq: number; problem: string };
+
+/**
+ * Walks events in order and names the first that does not follow from the one before: a changed field,
+ * a removed or re-ordered row. `expectHead`, if given, must be the hash of some event on the way.
+ */
+export async function checkChain(
+  events: AsyncIterable<ConsentEvent> | Iterable<ConsentEvent>,
+  options: { expectHead?: string } = {},
+): Promise<ChainCheck & { headFound?: boolean }> {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  let headFound = options.expectHead === undefined ? undefined : false;
+  for await (const event of events) {
+    const fail = (problem: string) => ({ ok: false as const, count, seq: event.seq, problem });
+    if (event.seq !== expectedSeq) {
+      return fail(
+        event.seq > expectedSeq
+          ? `seq ${event.seq} follows seq ${expectedSeq - 1}: events ${expectedSeq}..${event.seq - 1} are missing`
+          : `seq ${event.seq} is out of order (expected ${expectedSeq})`,
+      );
+    }
+    if (event.prev_hash !== prev)
+      return fail(`prev_hash is ${event.prev_hash}, but the previous event's hash is ${prev}`);
+    const computed = eventHash(prev, event);
+    if (computed !== event.hash) return fail(`hash is ${event.hash}, but the row's contents hash to ${computed}`);
+    if (event.hash === options.expectHead) headFound = true;
+    prev = event.hash;
+    expectedSeq += 1;
+    count += 1;
+  }
+  return { ok: true, count, head: prev, ...(headFound === undefined ? {} : { headFound }) };
+}

@@ -1,0 +1,118 @@
+import { type Kysely, type Migration, sql } from 'kysely';
+
+// Kept in code (not files on disk) so they survive bundling and always match the code that reads the tables.
+export const migrations: Record<string, Migration> = {
+  '2026-11-25-001-ledger': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('calls')
+        .addColumn('call_sid', 'text', (c) => c.primaryKey())
+        .addColumn('account_sid', 'text', (c) => c.notNull())
+        .addColumn('from_number', 'text', (c) => c.notNull())
+        .addColumn('to_number', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text')
+        .addColumn('script_id', 'text', (c) => c.notNull())
+        .addColumn('script_version', 'text', (c) => c.notNull())
+        .addColumn('language', 'text', (c) => c.notNull())
+        .addColumn('reference', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('turn', 'integer', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('designated_number', 'text')
+        .addColumn('number_source', 'text')
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('call_status', 'text')
+        .addColumn('status_sequence', 'integer')
+        .addColumn('duration_seconds', 'integer')
+        .execute();
+      await db.schema.createIndex('calls_reference').on('calls').column('reference').execute();
+      await db.schema.createIndex('calls_started_at').on('calls').column('started_at').execute();
+
+      await db.schema
+        .createTable('call_steps')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('call_sid', 'text', (c) => c.notNull().references('calls.call_sid'))
+        .addColumn('turn', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('prompt_id', 'text')
+        .addColumn('statement_sha256', 'text')
+        .addColumn('digits', 'text')
+        .addColumn('detail', 'text')
+        .execute();
+      await db.schema.createIndex('call_steps_call').on('call_steps').columns(['call_sid', 'id']).execute();
+
+      await db.schema
+        .createTable('call_turns')
+        .addColumn('call_sid', 'text', (c) => c.notNull().references('calls.call_sid'))
+        .addColumn('turn', 'integer', (c) => c.notNull())
+        .addColumn('response', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('call_turns_pk', ['call_sid', 'turn'])
+        .execute();
+
+      await db.schema
+        .createTable('statements')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('script_id', 'text', (c) => c.notNull())
+        .addColumn('script_version', 'text', (c) => c.notNull())
+        .addColumn('language', 'text', (c) => c.notNull())
+        .addColumn('voice', 'text', (c) => c.notNull())
+        .addColumn('prompt_id', 'text', (c) => c.notNull())
+        .addColumn('first_used_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('consent_events')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('call_sid', 'text')
+        .addColumn('account_sid', 'text')
+        .addColumn('called_number', 'text')
+        .addColumn('phone_number', 'text')
+        .addColumn('number_source', 'text')
+        .addColumn('business', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull().check(sql`decision in ('opt_in', 'declined', 'opt_out')`))
+        .addColumn('digits', 'text')
+        .addColumn('prompt_id', 'text')
+        .addColumn('attempt', 'integer')
+        .addColumn('source', 'text', (c) => c.notNull().check(sql`source in ('ivr', 'agent', 'api')`))
+        .addColumn('script_id', 'text')
+        .addColumn('script_version', 'text')
+        .addColumn('language', 'text')
+        .addColumn('voice', 'text')
+        .addColumn('statement_sha256', 'text')
+        .addColumn('signature_verified', 'integer')
+        .addColumn('reason', 'text')
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .execute();
+      // "May I message this number?" must be an index lookup, never a scan.
+      await db.schema
+        .createIndex('consent_events_subscriber')
+        .on('consent_events')
+        .columns(['phone_number', 'business', 'category', 'seq'])
+        .execute();
+      await db.schema.createIndex('consent_events_call').on('consent_events').column('call_sid').execute();
+      await db.schema.createIndex('consent_events_recorded_at').on('consent_events').column('recorded_at').execute();
+
+      // Evidence is never edited: a withdrawal is a new event, not a changed row.
+      for (const table of ['consent_events', 'statements']) {
+        for (const op of ['UPDATE', 'DELETE']) {
+          await sql
+            .raw(
+              `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table}
+               BEGIN SELECT RAISE(ABORT, '${table} is append-only: ${op} is not allowed'); END`,
+            )
+            .execute(db);
+        }
+      }
+    },
+  },
+};

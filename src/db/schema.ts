@@ -1,0 +1,108 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export interface CallsTable {
+  call_sid: string;
+  account_sid: string;
+  from_number: string;
+  to_number: string;
+  direction: string | null;
+  script_id: string;
+  script_version: string;
+  language: string;
+  /** The short number read to the caller, to quote when they ask about this call. */
+  reference: string;
+  /** The call flow's state (JSON), so any process can pick up the next webhook. */
+  state: string;
+  /** The number of the next webhook turn this call expects. */
+  turn: number;
+  outcome: string | null;
+  designated_number: string | null;
+  number_source: string | null;
+  started_at: string;
+  updated_at: string;
+  ended_at: string | null;
+  call_status: string | null;
+  status_sequence: number | null;
+  duration_seconds: number | null;
+}
+
+/** The transcript: each prompt played and each key (or silence) received, in order. */
+export interface CallStepsTable {
+  id: Generated<number>;
+  call_sid: string;
+  turn: number;
+  at: string;
+  kind: 'prompt' | 'key' | 'silence' | 'status';
+  prompt_id: string | null;
+  statement_sha256: string | null;
+  digits: string | null;
+  detail: string | null;
+}
+
+/** The answer given to each webhook turn, replayed word for word when Twilio sends the same request again. */
+export interface CallTurnsTable {
+  call_sid: string;
+  turn: number;
+  response: string;
+  created_at: string;
+}
+
+/** Every text ever spoken, by its SHA-256: any past call can be replayed after the script has changed. */
+export interface StatementsTable {
+  sha256: string;
+  text: string;
+  script_id: string;
+  script_version: string;
+  language: string;
+  voice: string;
+  prompt_id: string;
+  first_used_at: string;
+}
+
+export type Decision = 'opt_in' | 'declined' | 'opt_out';
+export type EventSource = 'ivr' | 'agent' | 'api';
+
+/** Append-only, hash-chained: the database refuses UPDATE and DELETE. */
+export interface ConsentEventsTable {
+  seq: number;
+  event_id: string;
+  call_sid: string | null;
+  account_sid: string | null;
+  called_number: string | null;
+  phone_number: string | null;
+  number_source: string | null;
+  business: string;
+  channel: string;
+  category: string;
+  decision: Decision;
+  digits: string | null;
+  prompt_id: string | null;
+  attempt: number | null;
+  source: EventSource;
+  script_id: string | null;
+  script_version: string | null;
+  language: string | null;
+  voice: string | null;
+  statement_sha256: string | null;
+  /** 1 when the request carrying the decision passed Twilio's signature check. */
+  signature_verified: number | null;
+  reason: string | null;
+  recorded_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  calls: CallsTable;
+  call_steps: CallStepsTable;
+  call_turns: CallTurnsTable;
+  statements: StatementsTable;
+  consent_events: ConsentEventsTable;
+}
+
+export type Call = Selectable<CallsTable>;
+export type NewCall = Insertable<CallsTable>;
+export type CallStep = Selectable<CallStepsTable>;
+export type NewCallStep = Insertable<CallStepsTable>;
+export type Statement = Selectable<StatementsTable>;
+export type ConsentEvent = Selectable<ConsentEventsTable>;

@@ -1,0 +1,77 @@
+import type { PromptId } from '../scripts/schema.js';
+
+/** What the caller is doing once the consent key is pressed: giving consent, or withdrawing it. */
+export type Intent = 'agree' | 'stop';
+
+export type Step =
+  | { name: 'menu' }
+  | { name: 'confirm_caller_id'; intent: Intent }
+  | { name: 'enter_number'; intent: Intent }
+  | { name: 'confirm_keyed'; intent: Intent; number: string }
+  | { name: 'category'; index: number }
+  | { name: 'ended' };
+
+export type Outcome = 'opted_in' | 'declined' | 'opted_out' | 'no_decision';
+
+export type NumberSource = 'caller_id' | 'keyed' | 'caller_id_unconfirmed';
+
+/** The key that expressed a decision, kept until the number it is for has been confirmed. */
+export interface ConsentKey {
+  digits: string;
+  prompt: PromptId;
+  attempt: number;
+  statementSha256: string;
+}
+
+/** Everything the flow needs to remember between two webhooks; stored as JSON on the call row. */
+export interface CallState {
+  step: Step;
+  /** Unanswered or wrong answers at the current step. */
+  attempts: number;
+  language: string;
+  /** The caller ID when it is a usable mobile number (E.164). */
+  callerId: string | null;
+  /** The caller ID as E.164 when it is any valid number, for a refusal given before a number was asked. */
+  callerNumber: string | null;
+  reference: string;
+  designated: { number: string; source: 'caller_id' | 'keyed' } | null;
+  consentKey: ConsentKey | null;
+  agreed: string[];
+  outcome: Outcome | null;
+}
+
+export type Input = { kind: 'start' } | { kind: 'keys'; digits: string } | { kind: 'silence' };
+
+export interface Prompt {
+  id: PromptId;
+  text: string;
+  sha256: string;
+}
+
+export interface Gather {
+  /** One key for a menu; a number is finished with `#`. */
+  kind: 'choice' | 'number';
+  timeout: number;
+}
+
+/** A decision to write to the ledger before anything is said about it. */
+export interface Decision {
+  category: string;
+  decision: 'opt_in' | 'declined' | 'opt_out';
+  phoneNumber: string | null;
+  numberSource: NumberSource | null;
+  digits: string;
+  prompt: PromptId;
+  attempt: number;
+  statementSha256: string;
+}
+
+/** One webhook's worth of call: what to record, then what to say and whether to listen or hang up. */
+export interface Turn {
+  state: CallState;
+  decisions: Decision[];
+  /** The key or silence this turn received, for the transcript. */
+  heard: { prompt: PromptId; digits: string | null } | null;
+  say: Prompt[];
+  gather: Gather | null;
+}

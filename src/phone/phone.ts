@@ -1,0 +1,62 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+/**
+ * Caller IDs Twilio sends when the number is withheld. `+266696687` is a Lesotho-looking placeholder that some
+ * carriers use for "anonymous"; it must never be taken for a real subscriber.
+ */
+const WITHHELD = new Set(['', 'anonymous', 'restricted', 'unknown', 'private', 'unavailable', '+266696687']);
+
+const MOBILE_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+
+export interface ParsedNumber {
+  e164: string;
+  /** The national digits as a caller would dial them, for reading back. */
+  national: string;
+  mobile: boolean;
+}
+
+/** Parses any common notation; `country` is the region for numbers without a `+` prefix. */
+export function parsePhone(input: string, country?: string): ParsedNumber | undefined {
+  const parsed = parsePhoneNumberFromString(input.trim(), country as CountryCode | undefined);
+  if (!parsed?.isValid()) return undefined;
+  const type = parsed.getType();
+  return {
+    e164: parsed.number,
+    national: parsed.formatNational().replace(/\D/g, ''),
+    mobile: type !== undefined && MOBILE_TYPES.has(type),
+  };
+}
+
+export function isWithheldCallerId(from: string | undefined): boolean {
+  return WITHHELD.has((from ?? '').trim().toLowerCase());
+}
+
+/**
+ * The caller ID as a number we may offer to send messages to: valid, mobile and not withheld.
+ * `client:` and `sip:` identities are not phone numbers.
+ */
+export function usableCallerId(from: string | undefined): string | undefined {
+  if (!from || isWithheldCallerId(from) || !from.startsWith('+')) return undefined;
+  const parsed = parsePhone(from);
+  return parsed?.mobile ? parsed.e164 : undefined;
+}
+
+/** For logs: `+4915112345678` becomes `+49151******78`; never print a full number. */
+export function maskPhone(value: string | null | undefined): string {
+  if (!value) return '';
+  if (isWithheldCallerId(value)) return value;
+  const digitsOnly = /^\+?\d+$/.test(value);
+  if (!digitsOnly) {
+    // client:alice, sip:bob@example.com: an identity is personal data too.
+    const colon = value.indexOf(':');
+    return colon >= 0 ? `${value.slice(0, colon + 1)}***` : '***';
+  }
+  if (value.length <= 6) return '*'.repeat(value.length);
+  const keep = value.length >= 10 ? 6 : 3;
+  return value.slice(0, keep) + '*'.repeat(value.length - keep - 2) + value.slice(-2);
+}
+
+/** Digits spaced out so a text-to-speech voice reads them one by one. */
+export function spellDigits(digits: string): string {
+  return digits.replace(/\D/g, '').split('').join(' ');
+}

@@ -1,0 +1,259 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Clock, IdGenerator } from '../clock.js';
+import { isoTimestamp } from '../clock.js';
+import {
+  addSteps,
+  findCall,
+  findTurnResponse,
+  insertCall,
+  keepStatements,
+  saveTurnResponse,
+  stepsForCall,
+  updateCall,
+} from '../db/calls.js';
+import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
+import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
+import { writeTransaction } from '../db/store.js';
+import { advance, newCallState } from '../flow/flow.js';
+import type { CallState, Input, Turn } from '../flow/types.js';
+import { parsePhone, usableCallerId } from '../phone/phone.js';
+import type { VoiceScripts } from '../scripts/load.js';
+import type { VoiceScript } from '../scripts/schema.js';
+import { renderTurn } from './twiml.js';
+import type { StatusParams, VoiceParams } from './webhook-params.js';
+
+export interface CallServiceDeps {
+  db: Kysely<Database>;
+  scripts: VoiceScripts;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export interface Answer {
+  twiml: string;
+  /** True when this answer was given before and is being repeated for a retried request. */
+  replayed: boolean;
+  events: ConsentEvent[];
+  call: Pick<Call, 'call_sid' | 'script_id' | 'language'>;
+}
+
+/** Turns of a call are numbered; the Gather action names the next one, so a retried request is recognised. */
+export function actionFor(turn: number): string {
+  // Relative, so it resolves against wherever Twilio reached us (a path prefix behind a proxy included).
+  return `turn?n=${turn}`;
+}
+
+export class CallNotFoundError extends Error {
+  override name = 'CallNotFoundError';
+}
+
+/** `POST /voice/incoming`: records the call and asks the consent question. */
+export function answerIncoming(deps: CallServiceDeps, params: VoiceParams): Promise<Answer> {
+  return writeTransaction(deps.db, async (trx) => {
+    const existing = await findCall(trx, params.callSid);
+    if (existing) return replay(trx, existing, 0);
+    const script = deps.scripts.forNumber(params.to);
+    const language = (script.languages[0] as VoiceScript['languages'][number]).language;
+    const now = isoTimestamp(deps.clock.now());
+    const state = newCallState({
+      language,
+      callerId: usableCallerId(params.from) ?? null,
+      callerNumber: params.from.startsWith('+') ? (parsePhone(params.from)?.e164 ?? null) : null,
+      reference: referenceFor(params.callSid),
+    });
+    await insertCall(trx, {
+      call_sid: params.callSid,
+      account_sid: params.accountSid,
+      from_number: params.from,
+      to_number: params.to,
+      direction: params.direction,
+      script_id: script.id,
+      script_version: script.version,
+      language,
+      reference: state.reference,
+      state: JSON.stringify(state),
+      turn: 0,
+      outcome: null,
+      designated_number: null,
+      number_source: null,
+      started_at: now,
+      updated_at: now,
+      ended_at: null,
+      call_status: 'in-progress',
+      status_sequence: null,
+      duration_seconds: null,
+    });
+    const call = (await findCall(trx, params.callSid)) as Call;
+    return play(deps, trx, call, script, state, { kind: 'start' }, now);
+  });
+}
+
+/** `POST /voice/turn?n=N`: the caller's answer to the question asked in turn N-1. */
+export function answerTurn(deps: CallServiceDeps, params: VoiceParams, turn: number): Promise<Answer> {
+  return writeTransaction(deps.db, async (trx) => {
+    const call = await findCall(trx, params.callSid);
+    if (!call) throw new CallNotFoundError(`no call ${params.callSid} for turn ${turn}`);
+    if (turn < call.turn) return replay(trx, call, turn);
+    if (turn > call.turn) throw new CallNotFoundError(`call ${params.callSid} is at turn ${call.turn}, not ${turn}`);
+    const script = deps.scripts.byId(call.script_id);
+    if (!script) throw new Error(`voice script "${call.script_id}" of call ${call.call_sid} is no longer loaded`);
+    const state = JSON.parse(call.state) as CallState;
+    const digits = params.digits ?? '';
+    const input: Input = digits === '' ? { kind: 'silence' } : { kind: 'keys', digits };
+    return play(deps, trx, call, script, state, input, isoTimestamp(deps.clock.now()));
+  });
+}
+
+async function replay(trx: Kysely<Database>, call: Call, turn: number): Promise<Answer> {
+  const twiml = await findTurnResponse(trx, call.call_sid, turn);
+  if (twiml === undefined) throw new CallNotFoundError(`call ${call.call_sid} has no answer for turn ${turn}`);
+  return { twiml, replayed: true, events: [], call };
+}
+
+/** Runs the flow for one turn and writes everything it decided; the caller hears it only after the commit. */
+async function play(
+  deps: CallServiceDeps,
+  trx: Kysely<Database>,
+  call: Call,
+  script: VoiceScript,
+  state: CallState,
+  input: Input,
+  now: string,
+): Promise<Answer> {
+  const turn = advance(script, state, input);
+  const lang = script.languages.find((l) => l.language === state.language) as VoiceScript['languages'][number];
+  const twiml = renderTurn(turn, lang, actionFor(call.turn + 1));
+
+  await keepStatements(
+    trx,
+    turn.say.map((p) => ({
+      sha256: p.sha256,
+      text: p.text,
+      script_id: script.id,
+      script_version: script.version,
+      language: lang.language,
+      voice: lang.voice,
+      prompt_id: p.id,
+      first_used_at: now,
+    })),
+  );
+  await addSteps(trx, transcript(call, turn, now));
+  await checkStatementsWerePlayed(trx, call.call_sid, turn);
+  const events = await appendEvents(
+    trx,
+    turn.decisions.map(
+      (d): NewConsentEvent => ({
+        call_sid: call.call_sid,
+        account_sid: call.account_sid,
+        called_number: call.to_number,
+        phone_number: d.phoneNumber,
+        number_source: d.numberSource,
+        business: script.business,
+        channel: 'whatsapp',
+        category: d.category,
+        decision: d.decision,
+        digits: d.digits,
+        prompt_id: d.prompt,
+        attempt: d.attempt,
+        source: 'ivr',
+        script_id: script.id,
+        script_version: script.version,
+        language: lang.language,
+        voice: lang.voice,
+        statement_sha256: d.statementSha256,
+        signature_verified: 1,
+        reason: null,
+      }),
+    ),
+    { recordedAt: now, newId: () => deps.ids.uuid() },
+  );
+  await updateCall(trx, call.call_sid, {
+    state: JSON.stringify(turn.state),
+    turn: call.turn + 1,
+    outcome: turn.state.outcome ?? call.outcome,
+    designated_number: turn.state.designated?.number ?? null,
+    number_source: turn.state.designated?.source ?? null,
+    updated_at: now,
+  });
+  await saveTurnResponse(trx, { call_sid: call.call_sid, turn: call.turn, response: twiml, created_at: now });
+  return { twiml, replayed: false, events, call };
+}
+
+function transcript(call: Call, turn: Turn, at: string): NewCallStep[] {
+  const base = { call_sid: call.call_sid, turn: call.turn, at, detail: null };
+  const steps: NewCallStep[] = [];
+  if (turn.heard) {
+    steps.push({
+      ...base,
+      kind: turn.heard.digits === null ? 'silence' : 'key',
+      prompt_id: turn.heard.prompt,
+      statement_sha256: null,
+      digits: turn.heard.digits,
+    });
+  }
+  for (const prompt of turn.say) {
+    steps.push({ ...base, kind: 'prompt', prompt_id: prompt.id, statement_sha256: prompt.sha256, digits: null });
+  }
+  return steps;
+}
+
+/**
+ * A decision is evidence only if the caller heard the question it answers: refuse to record one whose
+ * statement this call never played (a script changed mid-call, or a bug).
+ */
+async function checkStatementsWerePlayed(trx: Kysely<Database>, callSid: string, turn: Turn): Promise<void> {
+  if (turn.decisions.length === 0) return;
+  const played = new Set((await stepsForCall(trx, callSid)).map((s) => s.statement_sha256));
+  for (const d of turn.decisions) {
+    if (!played.has(d.statementSha256)) {
+      throw new Error(`call ${callSid}: ${d.prompt} ${d.statementSha256.slice(0, 12)}… was never played to the caller`);
+    }
+  }
+}
+
+/** An 8-digit number derived from the CallSid: short enough to read out, and found again from the call. */
+export function referenceFor(callSid: string): string {
+  const n = Number.parseInt(createHash('sha256').update(callSid).digest('hex').slice(0, 12), 16) % 100_000_000;
+  return String(n).padStart(8, '0');
+}
+
+const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'canceled', 'failed']);
+
+/** `POST /voice/status`: Twilio's word that the call has ended; a call that ended before a decision is abandoned. */
+export function recordStatus(deps: CallServiceDeps, params: StatusParams): Promise<'applied' | 'stale' | 'unknown'> {
+  return writeTransaction(deps.db, async (trx) => {
+    const call = await findCall(trx, params.callSid);
+    if (!call) return 'unknown';
+    // Callbacks can arrive out of order; the higher SequenceNumber is the later one.
+    if (
+      params.sequenceNumber !== null &&
+      call.status_sequence !== null &&
+      params.sequenceNumber <= call.status_sequence
+    ) {
+      return 'stale';
+    }
+    const now = isoTimestamp(deps.clock.now());
+    const final = FINAL_STATUSES.has(params.callStatus);
+    await updateCall(trx, call.call_sid, {
+      call_status: params.callStatus,
+      status_sequence: params.sequenceNumber ?? call.status_sequence,
+      duration_seconds: params.duration ?? call.duration_seconds,
+      updated_at: now,
+      ...(final ? { ended_at: call.ended_at ?? now, outcome: call.outcome ?? 'abandoned' } : {}),
+    });
+    await addSteps(trx, [
+      {
+        call_sid: call.call_sid,
+        turn: call.turn,
+        at: now,
+        kind: 'status',
+        prompt_id: null,
+        statement_sha256: null,
+        digits: null,
+        detail: params.callStatus,
+      },
+    ]);
+    return 'applied';
+  });
+}

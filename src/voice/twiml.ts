@@ -1,0 +1,46 @@
+import twilio from 'twilio';
+import type { Turn } from '../flow/types.js';
+
+interface Voice {
+  voice: string;
+  language: string;
+}
+
+/**
+ * Turns one step of the flow into TwiML. Empty results still post to the action (`actionOnEmptyResult`), so
+ * silence is handled by the flow like any other answer instead of falling off the end of the document.
+ */
+export function renderTurn(turn: Turn, voice: Voice, action: string): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const sayAttrs = { voice: voice.voice, language: voice.language } as Parameters<typeof response.say>[0];
+  if (turn.gather) {
+    const gather = response.gather({
+      input: ['dtmf'],
+      action,
+      method: 'POST',
+      timeout: turn.gather.timeout,
+      actionOnEmptyResult: true,
+      // A menu answer is one key and `#` is just a wrong key; a number ends with `#`.
+      ...(turn.gather.kind === 'choice' ? { numDigits: 1, finishOnKey: '' } : { finishOnKey: '#' }),
+    });
+    for (const prompt of turn.say) gather.say(sayAttrs, prompt.text);
+  } else {
+    for (const prompt of turn.say) response.say(sayAttrs, prompt.text);
+    response.hangup();
+  }
+  return response.toString();
+}
+
+const FALLBACK_APOLOGY = 'Sorry, something went wrong and nothing has been saved. Please call again later. Goodbye.';
+
+/** What a caller hears when something failed: never a bare error, never a confirmation. */
+export function renderApology(text = FALLBACK_APOLOGY, voice?: Voice): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.say((voice ?? {}) as Parameters<typeof response.say>[0], text);
+  response.hangup();
+  return response.toString();
+}
+
+export function emptyResponse(): string {
+  return new twilio.twiml.VoiceResponse().toString();
+}

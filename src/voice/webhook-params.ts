@@ -1,0 +1,51 @@
+/** The parameters of a voice webhook this service reads; Twilio sends more, and new ones without notice. */
+export interface VoiceParams {
+  callSid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  direction: string | null;
+  /** Present on a `<Gather>` action; empty when the caller pressed nothing. */
+  digits: string | undefined;
+}
+
+export interface StatusParams {
+  callSid: string;
+  callStatus: string;
+  sequenceNumber: number | null;
+  duration: number | null;
+}
+
+export class BadWebhookError extends Error {
+  override name = 'BadWebhookError';
+}
+
+const CALL_SID = /^CA[0-9a-f]{32}$/i;
+const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
+
+export function voiceParams(body: Record<string, string>): VoiceParams {
+  const callSid = body.CallSid ?? '';
+  const accountSid = body.AccountSid ?? '';
+  if (!CALL_SID.test(callSid)) throw new BadWebhookError(`CallSid "${callSid}" is not a Twilio call id`);
+  if (!ACCOUNT_SID.test(accountSid)) throw new BadWebhookError(`AccountSid "${accountSid}" is not a Twilio account id`);
+  return {
+    callSid,
+    accountSid,
+    from: body.From ?? body.Caller ?? '',
+    to: body.To ?? body.Called ?? '',
+    direction: body.Direction ?? null,
+    digits: body.Digits,
+  };
+}
+
+export function statusParams(body: Record<string, string>): StatusParams {
+  const callSid = body.CallSid ?? '';
+  if (!CALL_SID.test(callSid)) throw new BadWebhookError(`CallSid "${callSid}" is not a Twilio call id`);
+  const int = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
+  return {
+    callSid,
+    callStatus: body.CallStatus ?? '',
+    sequenceNumber: int(body.SequenceNumber),
+    duration: int(body.CallDuration),
+  };
+}

@@ -52,8 +52,10 @@ export function maskPhone(value: string | null | undefined): string {
     return colon >= 0 ? `${value.slice(0, colon + 1)}***` : '***';
   }
   if (value.length <= 6) return '*'.repeat(value.length);
-  const keep = value.length >= 10 ? 6 : 3;
-  return value.slice(0, keep) + '*'.repeat(value.length - keep - 2) + value.slice(-2);
+  // Hide at least four characters and about half of the number, whatever its length.
+  const hidden = Math.max(4, Math.ceil(value.length / 2) - 1);
+  const head = Math.min(6, value.length - 2 - hidden);
+  return value.slice(0, head) + '*'.repeat(value.length - head - 2) + value.slice(-2);
 }
 
 /** Digits spaced out so a text-to-speech voice reads them one by one. */

@@ -1,0 +1,90 @@
+import { once } from 'node:events';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, startServe } from '../helpers/cli.js';
+import { Caller, type TestServer } from '../helpers/server.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'optin-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('optin-ivr serve', () => {
+  it('serves calls on its own database, logs no full number, and stops cleanly on SIGTERM', async () => {
+    const db = join(dir, 'data', 'optin.db');
+    const { child, url, logs } = await startServe({
+      DATABASE_URL: db,
+      TWILIO_AUTH_TOKEN: 'test-auth-token-0123456789',
+    });
+    try {
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+      const caller = new Caller({ url } as TestServer, { from: '+14155550123' });
+      await caller.dial();
+      for (const key of ['1', '1', '1']) await caller.press(key);
+      expect(caller.last?.hangup).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(logs()).toMatch(/"msg":"stopped"/);
+    expect(logs()).toMatch(/"phone":"\+1415\*\*\*\*\*23"/);
+    expect(logs()).not.toMatch(/4155550123/);
+    expect(logs()).toMatch(/"callSid":"CA/);
+  });
+
+  it('warns when it runs on the development auth token', async () => {
+    const { child, logs } = await startServe({ DATABASE_URL: join(dir, 'optin.db') });
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    expect(logs()).toMatch(/TWILIO_AUTH_TOKEN is not set: using the local development token/);
+  });
+
+  it('refuses to start with a malformed voice script, naming the file and the field', async () => {
+    const scripts = join(dir, 'scripts');
+    cpSync('voice-scripts', scripts, { recursive: true });
+    const file = join(scripts, 'demo.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('as WhatsApp messages', 'as text messages'));
+    const result = await runCli(['serve'], {
+      VOICE_SCRIPTS_DIR: scripts,
+      DATABASE_URL: join(dir, 'optin.db'),
+      TWILIO_AUTH_TOKEN: 'secret',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `optin-ivr: ${file}: languages.0.prompts.statement must say that the messages come on WhatsApp`,
+    );
+  });
+
+  it('refuses to start in production without a Twilio auth token', async () => {
+    const result = await runCli(['serve'], { NODE_ENV: 'production', DATABASE_URL: join(dir, 'optin.db') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^optin-ivr: invalid configuration: TWILIO_AUTH_TOKEN is required/);
+  });
+
+  it('refuses a DATABASE_URL it cannot use', async () => {
+    const result = await runCli(['migrate'], { DATABASE_URL: 'mysql://localhost/x' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unsupported DATABASE_URL "mysql:\/\/localhost\/x"/);
+  });
+});
+
+describe('optin-ivr migrate', () => {
+  it('creates the schema once and then reports it up to date', async () => {
+    const env = { DATABASE_URL: join(dir, 'optin.db') };
+    const first = await runCli(['migrate'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/applied 1 migration\(s\)/);
+    const second = await runCli(['migrate'], env);
+    expect(second.stdout).toMatch(/is up to date/);
+  });
+
+  it('exits non-zero on an unknown command', async () => {
+    const result = await runCli(['frobnicate']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});

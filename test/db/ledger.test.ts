@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import SQLite from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GENESIS_HASH } from '../../src/db/chain.js';
+import { appendEvents, currentConsent, type NewConsentEvent, verifyLedger } from '../../src/db/ledger.js';
+import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
+
+let dir: string;
+let store: Store;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'optin-ledger-'));
+  store = openStore(join(dir, 'ledger.db'));
+  await migrate(store.db);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function event(over: Partial<NewConsentEvent> = {}): NewConsentEvent {
+  return {
+    call_sid: null,
+    account_sid: null,
+    called_number: null,
+    phone_number: '+14155550123',
+    number_source: 'caller_id',
+    business: 'Demo Shop',
+    channel: 'whatsapp',
+    category: 'utility',
+    decision: 'opt_in',
+    digits: '1',
+    prompt_id: 'statement',
+    attempt: 1,
+    source: 'ivr',
+    script_id: 'demo',
+    script_version: '1',
+    language: 'en-US',
+    voice: 'Polly.Joanna-Neural',
+    statement_sha256: 'a'.repeat(64),
+    signature_verified: 1,
+    reason: null,
+    ...over,
+  };
+}
+
+let n = 0;
+async function append(...events: NewConsentEvent[]) {
+  return writeTransaction(store.db, (trx) =>
+    appendEvents(trx, events, { recordedAt: `2026-11-25T10:00:0${n % 10}.000Z`, newId: () => `id-${++n}` }),
+  );
+}
+
+describe('the consent ledger', () => {
+  it('chains each event to the one before, starting from the genesis hash', async () => {
+    const [a, b] = await append(event(), event({ category: 'marketing' }));
+    expect(a?.seq).toBe(1);
+    expect(a?.prev_hash).toBe(GENESIS_HASH);
+    expect(b?.prev_hash).toBe(a?.hash);
+    const [c] = await append(event({ decision: 'opt_out' }));
+    expect(c?.prev_hash).toBe(b?.hash);
+    expect(await verifyLedger(store.db)).toEqual({ ok: true, count: 3, head: c?.hash });
+  });
+
+  it('refuses UPDATE and DELETE on consent events', async () => {
+    await append(event());
+    await expect(store.db.updateTable('consent_events').set({ decision: 'opt_out' }).execute()).rejects.toThrow(
+      /append-only: UPDATE is not allowed/,
+    );
+    await expect(store.db.deleteFrom('consent_events').execute()).rejects.toThrow(/append-only: DELETE is not allowed/);
+    await store.db
+      .insertInto('statements')
+      .values({
+        sha256: 'a'.repeat(64),
+        text: 'Hello',
+        script_id: 'demo',
+        script_version: '1',
+        language: 'en-US',
+        voice: 'alice',
+        prompt_id: 'statement',
+        first_used_at: '2026-11-25T10:00:00.000Z',
+      })
+      .execute();
+    await expect(store.db.updateTable('statements').set({ text: 'Changed' }).execute()).rejects.toThrow(/append-only/);
+    await expect(store.db.deleteFrom('statements').execute()).rejects.toThrow(/append-only/);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 1 });
+  });
+
+  it('names the first row altered under the triggers, and what differs', async () => {
+    await append(event(), event({ category: 'marketing' }), event({ phone_number: '+14155550199' }));
+    store.sqlite.exec('DROP TRIGGER consent_events_no_update');
+    store.sqlite.exec("UPDATE consent_events SET decision = 'declined' WHERE seq = 2");
+    const result = await verifyLedger(store.db);
+    expect(result).toMatchObject({ ok: false, seq: 2, count: 1 });
+    expect(result.ok === false && result.problem).toMatch(/hash is [0-9a-f]{64}, but the row's contents hash to/);
+  });
+
+  it('detects a deleted middle row', async () => {
+    await append(event(), event(), event());
+    store.sqlite.exec('DROP TRIGGER consent_events_no_delete');
+    store.sqlite.exec('DELETE FROM consent_events WHERE seq = 2');
+    expect(await verifyLedger(store.db)).toMatchObject({
+      ok: false,
+      seq: 3,
+      problem: expect.stringMatching(/missing/),
+    });
+  });
+
+  it('detects a rewritten hash that no longer links to the next row', async () => {
+    await append(event(), event());
+    store.sqlite.exec('DROP TRIGGER consent_events_no_update');
+    store.sqlite.exec(`UPDATE consent_events SET hash = '${'f'.repeat(64)}' WHERE seq = 1`);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: false, seq: 1 });
+  });
+
+  it('gives the latest decision per business and category as the current consent', async () => {
+    await append(event(), event({ category: 'marketing' }), event({ business: 'Other Co' }));
+    await append(event({ decision: 'opt_out', source: 'agent', reason: 'asked by phone' }));
+    const current = await currentConsent(store.db, '+14155550123');
+    expect(current.map((e) => [e.business, e.category, e.decision])).toEqual([
+      ['Demo Shop', 'marketing', 'opt_in'],
+      ['Demo Shop', 'utility', 'opt_out'],
+      ['Other Co', 'utility', 'opt_in'],
+    ]);
+    expect(await currentConsent(store.db, '+14155550123', 'Other Co')).toHaveLength(1);
+    expect(await currentConsent(store.db, '+19999999999')).toEqual([]);
+  });
+
+  it('answers current consent from the subscriber index, not a table scan', () => {
+    const plan = store.sqlite
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT * FROM consent_events e WHERE e.phone_number = ? AND e.seq = (
+           SELECT max(l.seq) FROM consent_events l WHERE l.phone_number = e.phone_number
+           AND l.business = e.business AND l.category = e.category)`,
+      )
+      .all('+14155550123') as { detail: string }[];
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(/consent_events_subscriber/);
+    expect(details).not.toMatch(/SCAN e\b|SCAN consent_events\b/);
+  });
+
+  it('does not fork the chain when two processes append to the same file at once', async () => {
+    const file = join(dir, 'ledger.db');
+    const storeModule = pathToFileURL(resolve('dist/db/store.js')).href;
+    const ledgerModule = pathToFileURL(resolve('dist/db/ledger.js')).href;
+    const writer = `
+      const { openStore, writeTransaction } = await import(${JSON.stringify(storeModule)});
+      const { appendEvents } = await import(${JSON.stringify(ledgerModule)});
+      const store = openStore(${JSON.stringify(file)});
+      const who = process.argv[1];
+      for (let i = 0; i < 60; i++) {
+        await writeTransaction(store.db, (trx) => appendEvents(trx, [${JSON.stringify(event())}], {
+          recordedAt: new Date().toISOString(), newId: () => who + '-' + i }));
+      }
+      await store.close();`;
+    const run = (who: string) =>
+      promisify(execFile)(process.execPath, ['--input-type=module', '-e', writer, who], { timeout: 60_000 });
+    await Promise.all([run('a'), run('b'), run('c')]);
+    const result = await verifyLedger(store.db);
+    expect(result).toMatchObject({ ok: true, count: 180 });
+    const check = new SQLite(file, { readonly: true });
+    const forks = check
+      .prepare('SELECT prev_hash, count(*) n FROM consent_events GROUP BY prev_hash HAVING n > 1')
+      .all();
+    check.close();
+    expect(forks).toEqual([]);
+  });
+});

@@ -41,7 +41,8 @@ interface Line {
 export function advance(script: VoiceScript, state: CallState, input: Input): Turn {
   const line: Line = { script, lang: languageOf(script, state.language) };
   const step = state.step;
-  if (input.kind === 'start' || step.name === 'ended') return ask(line, state);
+  if (step.name === 'ended') throw new Error('the call has ended: there is no next question');
+  if (input.kind === 'start') return ask(line, state);
 
   const key = input.kind === 'keys' ? input.digits : '';
   const heard = { prompt: promptOf(step), digits: input.kind === 'keys' ? input.digits : null };

@@ -1,4 +1,4 @@
-import type { Context } from 'koa';
+import type { ParameterizedContext } from 'koa';
 
 // A voice webhook body is a few hundred bytes; anything near this is not from Twilio.
 const LIMIT = 64 * 1024;
@@ -8,7 +8,7 @@ const LIMIT = 64 * 1024;
  * parser (qs) would turn `A[b]=c` into `{A: {b: 'c'}}` and break the signature check, so the platform's
  * URLSearchParams is used instead.
  */
-export async function readForm(ctx: Context): Promise<Record<string, string>> {
+export async function readForm(ctx: ParameterizedContext): Promise<Record<string, string>> {
   if (!ctx.is('application/x-www-form-urlencoded')) {
     ctx.throw(415, 'expected an application/x-www-form-urlencoded body');
   }

@@ -99,6 +99,8 @@ export function answerTurn(deps: CallServiceDeps, params: VoiceParams, turn: num
     const script = deps.scripts.byId(call.script_id);
     if (!script) throw new Error(`voice script "${call.script_id}" of call ${call.call_sid} is no longer loaded`);
     const state = JSON.parse(call.state) as CallState;
+    // The last answer hung up; Twilio has nothing more to send for this call.
+    if (state.step.name === 'ended') throw new CallNotFoundError(`call ${call.call_sid} has already ended`);
     const digits = params.digits ?? '';
     const input: Input = digits === '' ? { kind: 'silence' } : { kind: 'keys', digits };
     return play(deps, trx, call, script, state, input, isoTimestamp(deps.clock.now()));

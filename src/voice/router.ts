@@ -15,9 +15,9 @@ export function voiceRouter(app: AppContext): Router {
 
   // Checked before anything else runs, so a forged request cannot reach the database.
   router.use(async (ctx, next) => {
-    const params = await readForm(ctx as unknown as Context);
+    const params = await readForm(ctx);
     const signatureOptions = { authToken: app.config.twilioAuthToken, publicBaseUrl: app.config.publicBaseUrl };
-    if (!hasValidSignature(ctx as unknown as Context, params, signatureOptions)) {
+    if (!hasValidSignature(ctx, params, signatureOptions)) {
       app.logger.warn(
         { path: ctx.path, callSid: params.CallSid },
         'rejected a voice webhook without a valid signature',

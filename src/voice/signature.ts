@@ -1,4 +1,4 @@
-import type { Context } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import twilio from 'twilio';
 
 export interface SignatureOptions {
@@ -12,13 +12,17 @@ export interface SignatureOptions {
  * Twilio used, so a configured public base URL + the original path and query is the robust choice (TWILIO.md).
  * Without it, Koa's `ctx.protocol`/`ctx.host` honour X-Forwarded-* only when the app trusts the proxy.
  */
-export function signedUrl(ctx: Context, publicBaseUrl: string | undefined): string {
+export function signedUrl(ctx: ParameterizedContext, publicBaseUrl: string | undefined): string {
   const base = publicBaseUrl ?? `${ctx.protocol}://${ctx.host}`;
   return base + ctx.originalUrl;
 }
 
 /** True when `X-Twilio-Signature` matches the request; the comparison inside the library is constant-time. */
-export function hasValidSignature(ctx: Context, params: Record<string, string>, options: SignatureOptions): boolean {
+export function hasValidSignature(
+  ctx: ParameterizedContext,
+  params: Record<string, string>,
+  options: SignatureOptions,
+): boolean {
   const signature = ctx.get('X-Twilio-Signature');
   if (!signature) return false;
   return twilio.validateRequest(options.authToken, signature, signedUrl(ctx, options.publicBaseUrl), params);

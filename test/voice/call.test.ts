@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
-import { ACCOUNT_SID, Caller, callSid, postSigned, startServer, type TestServer } from '../helpers/server.js';
+import {
+  ACCOUNT_SID,
+  Caller,
+  callSid,
+  postSigned,
+  readTwiml,
+  startServer,
+  type TestServer,
+} from '../helpers/server.js';
 
 let server: TestServer;
 afterEach(async () => {
@@ -322,6 +330,19 @@ describe('when a write fails', () => {
     const retry = await postSigned(`${server.url}/voice/turn?n=2`, { ...caller.base(), Digits: '1' });
     expect(await retry.text()).toMatch(/Would you also like offers/);
     expect((await events()).map((e) => e.decision)).toEqual(['opt_in']);
+  });
+
+  it('apologises for a request after the call has ended, and still repeats the closing words', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    for (const key of ['1', '1']) await caller.press(key);
+    const closing = await caller.press('1');
+    const late = await postSigned(`${server.url}/voice/turn?n=4`, { ...caller.base(), Digits: '1' });
+    expect(await late.text()).toMatch(/something went wrong/);
+    const repeated = await postSigned(`${server.url}/voice/turn?n=3`, { ...caller.base(), Digits: '1' });
+    expect(readTwiml(await repeated.text(), server.url).says).toEqual(closing.says);
+    expect(await events()).toHaveLength(2);
   });
 
   it('apologises for a turn the call never reached', async () => {

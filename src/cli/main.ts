@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { simulateCommand } from './commands/simulate.js';
 import { exitWithError } from './errors.js';
 
 const program = new Command('optin-ivr')
@@ -10,6 +11,7 @@ const program = new Command('optin-ivr')
 
 serveCommand(program, process.env);
 migrateCommand(program, process.env);
+simulateCommand(program, process.env);
 
 try {
   await program.parseAsync(process.argv);

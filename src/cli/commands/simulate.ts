@@ -1,0 +1,163 @@
+import { writeFile } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import { systemClock } from '../../clock.js';
+import { loadConfig } from '../../config.js';
+import { createLogger, silentLogger } from '../../logger.js';
+import type { Speaker } from '../../simulator/call-runner.js';
+import { ESPEAK_INSTALL_HINT, espeakSpeaker } from '../../simulator/espeak.js';
+import { type CallTarget, remoteServer, startInProcess } from '../../simulator/in-process-server.js';
+import { parsePressList } from '../../simulator/scripted-keypad.js';
+import { simulateCall } from '../../simulator/simulate.js';
+import { type Screen, showEvents, terminalDisplay } from '../../simulator/terminal-display.js';
+import { TerminalKeypad } from '../../simulator/terminal-keypad.js';
+import { realTimer } from '../../simulator/timing.js';
+import type { Transcript } from '../../simulator/transcript.js';
+import { WITHHELD_FORMS } from '../../simulator/twilio-request.js';
+import { UsageError } from '../errors.js';
+
+interface Options {
+  db?: string;
+  url?: string;
+  token?: string;
+  from?: string;
+  to: string;
+  withheld?: string;
+  press?: string;
+  hangupAfter?: string;
+  json?: boolean;
+  transcript?: string;
+  speak?: boolean;
+  serverLogs?: boolean;
+}
+
+// A valid US mobile-capable number, so the demo line offers to use the caller ID (`1, 1, 1` opts in).
+const DEFAULT_FROM = '+14155550123';
+const DEFAULT_TO = '+15005550006';
+
+export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void {
+  program
+    .command('simulate')
+    .description('call the phone line from this terminal, by hand or scripted, without a phone or a Twilio account')
+    .option(
+      '--db <file>',
+      'database file for the in-process server (":memory:" for a throwaway one); with --url, the file that server writes, to list the events',
+    )
+    .option('--url <base>', 'call a running server at this base URL instead of starting one')
+    .option(
+      '--token <token>',
+      'sign requests with this auth token (default: TWILIO_AUTH_TOKEN or the local development token)',
+    )
+    .option('--from <number>', `the caller ID (default ${DEFAULT_FROM})`)
+    .option('--to <number>', 'the number dialled', DEFAULT_TO)
+    .addOption(
+      new Option('--withheld [form]', 'withhold the caller ID; the form Twilio sends it in')
+        .choices(WITHHELD_FORMS)
+        .preset(WITHHELD_FORMS[0]),
+    )
+    .option(
+      '--press <keys>',
+      'answer each gather from this list instead of the keyboard: 1,1,2 (empty = silence, h = hang up)',
+    )
+    .option('--hangup-after <n>', 'hang up instead of answering the gather after N answers')
+    .option('--json', 'print the transcript as JSON on stdout')
+    .option('--transcript <file>', 'write the transcript as JSON to this file')
+    .option('--speak', 'speak each prompt through espeak-ng')
+    .option('--server-logs', "show the in-process server's logs on stderr")
+    .action(async (options: Options) => {
+      const hangupAfter = wholeNumber(options.hangupAfter);
+      if (options.withheld !== undefined && options.from !== undefined) {
+        throw new UsageError(
+          `--from "${options.from}" and --withheld cannot be used together: a withheld call has no caller ID`,
+        );
+      }
+      const from = options.withheld ?? options.from ?? DEFAULT_FROM;
+      if (options.url === undefined && options.db === '')
+        throw new UsageError('--db "" is empty: give a file or :memory:');
+      const press = options.press === undefined ? undefined : parseOrThrow(options.press);
+      const interactive = press === undefined && process.stdin.isTTY === true && !env.CI;
+      if (press === undefined && !interactive) {
+        throw new UsageError(
+          `no keyboard to press keys on (${env.CI ? 'CI is set' : 'stdin is not a terminal'}): give the keys with --press, e.g. --press 1,1,1`,
+        );
+      }
+      const config = loadConfig({
+        ...env,
+        ...(options.url === undefined && options.db !== undefined ? { DATABASE_URL: options.db } : {}),
+      });
+      const authToken = options.token ?? config.twilioAuthToken;
+      // The screen is for people: stdout when it is free, stderr when stdout carries JSON, none for a scripted --json.
+      const screen: Screen | undefined = !options.json ? process.stdout : interactive ? process.stderr : undefined;
+
+      let speaker: Speaker | undefined;
+      if (options.speak) {
+        speaker = await espeakSpeaker();
+        if (!speaker) process.stderr.write(`optin-ivr: ${ESPEAK_INSTALL_HINT}\n`);
+      }
+
+      const target: CallTarget =
+        options.url !== undefined
+          ? remoteServer(options.url, options.db)
+          : await startInProcess(config, options.serverLogs ? createLogger(config.logLevel) : silentLogger);
+      const keypad = interactive ? new TerminalKeypad(process.stdin, realTimer) : undefined;
+      let transcript: Transcript;
+      try {
+        screen?.write(
+          `Calling ${options.to} from ${from || '(no caller ID)'} at ${target.publicUrl}` +
+            `${interactive ? '. Keypad: 0-9 * #, h hangs up.' : ''}\n`,
+        );
+        transcript = await simulateCall({
+          target,
+          authToken,
+          from,
+          to: options.to,
+          caller: keypad
+            ? { keypad, timer: realTimer, speaker: speaker ?? { say: async () => undefined } }
+            : { press: press as string[], ...(speaker ? { speaker } : {}) },
+          hangupAfter,
+          clock: systemClock,
+          report: screen ? terminalDisplay(screen) : undefined,
+        });
+      } finally {
+        keypad?.close();
+        await target.close();
+      }
+      if (screen) showEvents(screen, transcript.events, transcript.eventsNote);
+      if (options.json) process.stdout.write(`${JSON.stringify(transcript, null, 2)}\n`);
+      if (options.transcript !== undefined) {
+        await writeFile(options.transcript, `${JSON.stringify(transcript, null, 2)}\n`).catch((err: Error) => {
+          throw new UsageError(`cannot write --transcript "${options.transcript}": ${err.message}`);
+        });
+      }
+      const failure = callFailure(transcript);
+      if (failure) throw new Error(failure);
+    });
+}
+
+function wholeNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--hangup-after "${value}" is not a whole number of answers`);
+  return Number(value);
+}
+
+function parseOrThrow(list: string): string[] {
+  try {
+    return parsePressList(list);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** A call that Twilio would have cut short with an application error is a failed run: say which request failed. */
+function callFailure(transcript: Transcript): string | undefined {
+  if (transcript.end.reason !== 'application-error' && transcript.end.reason !== 'loop-limit') return undefined;
+  const bad = transcript.steps.find(
+    (s) => (s.type === 'answer' && (s.status < 200 || s.status > 299)) || s.type === 'request-failed',
+  );
+  const why =
+    bad?.type === 'answer'
+      ? `${bad.url} answered ${bad.status}${bad.body ? `: ${bad.body.slice(0, 200)}` : ''}`
+      : bad?.type === 'request-failed'
+        ? `${bad.url} did not answer: ${bad.error}`
+        : transcript.end.detail;
+  return `the call ended with ${transcript.end.reason}: ${why}`;
+}

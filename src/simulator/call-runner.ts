@@ -1,0 +1,320 @@
+import type { Clock } from '../clock.js';
+import type { CallEvent, EndReason } from './call-events.js';
+import type { KeyInput, Keypad } from './keypad.js';
+import type { Timer } from './timing.js';
+import {
+  type CallIdentity,
+  callParams,
+  gatherParams,
+  signedRequest,
+  statusParams,
+  type TwilioRequest,
+} from './twilio-request.js';
+import {
+  type GatherVerb,
+  type Method,
+  type PauseVerb,
+  type PlayVerb,
+  parseTwiml,
+  type SayVerb,
+  type TwimlDocument,
+} from './twiml-document.js';
+
+/** What a webhook answered. */
+export interface HttpAnswer {
+  status: number;
+  contentType: string | undefined;
+  body: string;
+}
+
+/** Sends one request; throws when there is no answer at all (refused, timed out). */
+export type Post = (request: TwilioRequest) => Promise<HttpAnswer>;
+
+/** Plays what `<Say>` says; resolves when it has been said, or at once when `signal` aborts (a key was pressed). */
+export interface Speaker {
+  say(verb: SayVerb, signal: AbortSignal): Promise<void>;
+}
+
+export interface CallSetup {
+  call: CallIdentity;
+  /** The phone number's voice URL, fallback URL and status callback URL, as configured at Twilio. */
+  voiceUrl: string;
+  fallbackUrl: string | undefined;
+  statusCallbackUrl: string | undefined;
+  authToken: string;
+  /** The caller hangs up instead of answering the gather after this many answers. */
+  hangupAfter: number | undefined;
+  /** Webhook requests before the simulator gives up on a call that never waits for the caller. */
+  maxRequests?: number;
+}
+
+export interface CallIO {
+  post: Post;
+  keypad: Keypad;
+  speaker: Speaker;
+  timer: Timer;
+  /** The wall clock, for the status callback's Timestamp. */
+  clock: Clock;
+  report: (event: CallEvent) => void;
+}
+
+export interface CallResult {
+  reason: EndReason;
+  detail: string;
+  callStatus: string;
+  durationSeconds: number;
+}
+
+interface NextRequest {
+  method: Method;
+  url: string;
+  extra: Record<string, string>;
+}
+
+type Outcome = { next: NextRequest } | { end: EndReason; detail: string; callStatus?: string };
+
+class CallerHungUp extends Error {}
+
+/** Twilio's own words when a webhook fails and there is no fallback to take over. */
+const APPLICATION_ERROR = 'We are sorry, an application error has occurred. Goodbye.';
+
+/**
+ * Plays Twilio's part in one inbound call: fetches the voice URL, runs the TwiML verb by verb, follows gathers
+ * and redirects, and finally posts the status callback. All I/O is passed in, so the same engine serves a person
+ * at a terminal and a scripted test.
+ */
+export async function runCall(setup: CallSetup, io: CallIO): Promise<CallResult> {
+  return new CallRun(setup, io).run();
+}
+
+class CallRun {
+  private readonly started: number;
+  private requests = 0;
+  private gathers = 0;
+  private answered = false;
+
+  constructor(
+    private readonly setup: CallSetup,
+    private readonly io: CallIO,
+  ) {
+    this.started = io.timer.now();
+  }
+
+  async run(): Promise<CallResult> {
+    let request: NextRequest = { method: 'POST', url: this.setup.voiceUrl, extra: {} };
+    let outcome: Outcome;
+    for (;;) {
+      if (this.requests >= (this.setup.maxRequests ?? 200)) {
+        outcome = { end: 'loop-limit', detail: `${this.requests} webhook requests without the call ending` };
+        break;
+      }
+      try {
+        const document = await this.fetchDocument(request);
+        outcome = document ? await this.execute(document, request.url) : await this.applicationError(request.url);
+      } catch (err) {
+        if (!(err instanceof CallerHungUp)) throw err;
+        outcome = { end: 'caller-hangup', detail: 'the caller hung up' };
+      }
+      if ('end' in outcome) break;
+      request = outcome.next;
+    }
+    const durationSeconds = this.answered ? Math.ceil((this.io.timer.now() - this.started) / 1000) : 0;
+    const callStatus = outcome.callStatus ?? 'completed';
+    this.io.report({ type: 'ended', reason: outcome.end, detail: outcome.detail });
+    await this.statusCallback(callStatus, durationSeconds);
+    return { reason: outcome.end, detail: outcome.detail, callStatus, durationSeconds };
+  }
+
+  /** Fetches a TwiML document; on failure Twilio tries the fallback URL with the error, then gives up. */
+  private async fetchDocument(request: NextRequest): Promise<TwimlDocument | undefined> {
+    const failure = await this.fetchOnce(request);
+    if (typeof failure !== 'string') return failure;
+    if (!this.setup.fallbackUrl) return undefined;
+    const fallback = await this.fetchOnce({
+      method: 'POST',
+      url: this.setup.fallbackUrl,
+      extra: { ...request.extra, ErrorCode: failure, ErrorUrl: request.url },
+    });
+    return typeof fallback === 'string' ? undefined : fallback;
+  }
+
+  /** The parsed document, or the Twilio error code of what went wrong. */
+  private async fetchOnce(request: NextRequest): Promise<TwimlDocument | string> {
+    this.requests += 1;
+    const params = { ...callParams(this.setup.call, this.answered ? 'in-progress' : 'ringing'), ...request.extra };
+    const signed = signedRequest(this.setup.authToken, request.method, request.url, params);
+    this.io.report({ type: 'request', method: request.method, url: request.url, params });
+    let answer: HttpAnswer;
+    try {
+      answer = await this.io.post(signed);
+    } catch (err) {
+      this.io.report({ type: 'request-failed', url: request.url, error: (err as Error).message });
+      return '11200';
+    }
+    this.io.report({ type: 'answer', url: request.url, ...answer });
+    if (answer.status < 200 || answer.status > 299) return '11200';
+    const document = parseTwiml(answer.body, answer.contentType);
+    for (const w of document.warnings) this.io.report({ type: 'warning', url: request.url, ...w });
+    return document.unusable ? '12100' : document;
+  }
+
+  private async applicationError(url: string): Promise<Outcome> {
+    this.answered = true;
+    await this.play({ verb: 'Say', text: APPLICATION_ERROR, voice: undefined, language: 'en-US', loop: 1 });
+    return { end: 'application-error', detail: `${url} gave no usable TwiML and neither did a fallback` };
+  }
+
+  private async execute(document: TwimlDocument, documentUrl: string): Promise<Outcome> {
+    const resolve = (url: string) => new URL(url, documentUrl).toString();
+    for (const [index, verb] of document.verbs.entries()) {
+      if (verb.verb === 'Reject' && !this.answered && index === 0) {
+        // Twilio never picks up: the call is busy or unanswered and costs nothing.
+        return {
+          end: 'rejected',
+          detail: `<Reject reason="${verb.reason}">`,
+          callStatus: verb.reason === 'busy' ? 'busy' : 'no-answer',
+        };
+      }
+      this.answered = true;
+      switch (verb.verb) {
+        case 'Say':
+        case 'Play':
+        case 'Pause':
+          await this.play(verb);
+          break;
+        case 'Gather': {
+          const result = await this.gather(verb, resolve(verb.action ?? documentUrl));
+          if (result) return { next: result };
+          break;
+        }
+        case 'Redirect': {
+          const url = resolve(verb.url);
+          this.io.report({ type: 'redirect', url });
+          return { next: { method: verb.method, url, extra: {} } };
+        }
+        case 'Hangup':
+          return { end: 'hangup', detail: '<Hangup>' };
+        case 'Reject':
+          return { end: 'rejected', detail: `<Reject reason="${verb.reason}"> after the call was answered` };
+      }
+    }
+    return { end: 'end-of-document', detail: 'the document had no more verbs' };
+  }
+
+  /** A prompt outside a `<Gather>`: keys are not listened for, but the caller can still hang up. */
+  private async play(verb: SayVerb | PlayVerb | PauseVerb): Promise<void> {
+    for (;;) {
+      const key = await this.interruptible(verb);
+      if (key === undefined) return;
+      if (key === 'hangup') throw new CallerHungUp();
+      this.io.report({ type: 'keys-ignored', keys: [key] });
+    }
+  }
+
+  /** Plays a prompt while listening; the first key (or hang-up) stops it, as the caller pressing over it does. */
+  private async interruptible(verb: SayVerb | PlayVerb | PauseVerb): Promise<KeyInput | undefined> {
+    const controller = new AbortController();
+    const playing = this.perform(verb, controller.signal).then(() => undefined);
+    const pressed = this.io.keypad.next(null, controller.signal);
+    const first = await Promise.race([playing, pressed]);
+    controller.abort();
+    await playing;
+    return first === 'timeout' ? undefined : first;
+  }
+
+  private async perform(verb: SayVerb | PlayVerb | PauseVerb, signal: AbortSignal): Promise<void> {
+    switch (verb.verb) {
+      case 'Say':
+        this.io.report({ type: 'say', text: verb.text, voice: verb.voice, language: verb.language, loop: verb.loop });
+        // loop="0" repeats until interrupted; Twilio caps it, and so does this, at a number no caller waits out.
+        for (let i = 0; i < (verb.loop === 0 ? 1000 : verb.loop) && !signal.aborted; i++) {
+          await this.io.speaker.say(verb, signal);
+        }
+        return;
+      case 'Play':
+        this.io.report({ type: 'play', url: verb.url, loop: verb.loop });
+        return;
+      case 'Pause':
+        this.io.report({ type: 'pause', seconds: verb.seconds });
+        return this.io.timer.sleep(verb.seconds * 1000, signal);
+    }
+  }
+
+  /** Runs a `<Gather>`; returns the action request, or undefined when Twilio moves on to the next verb. */
+  private async gather(verb: GatherVerb, action: string): Promise<NextRequest | undefined> {
+    const dropped = this.io.keypad.listen();
+    if (dropped.length > 0) this.io.report({ type: 'keys-ignored', keys: dropped });
+    this.gathers += 1;
+    if (this.setup.hangupAfter !== undefined && this.gathers > this.setup.hangupAfter) throw new CallerHungUp();
+    this.io.report({
+      type: 'gather',
+      numDigits: verb.numDigits,
+      finishOnKey: verb.finishOnKey,
+      timeoutSeconds: verb.timeoutSeconds,
+      action,
+    });
+
+    let key: KeyInput | undefined;
+    for (const prompt of verb.prompts) {
+      key = await this.interruptible(prompt);
+      if (key !== undefined) break;
+    }
+    const interrupted = key !== undefined;
+    let digits = '';
+    let finishedOnKey = '';
+    let ended: 'numDigits' | 'finishOnKey' | 'timeout' = 'timeout';
+    for (;;) {
+      key ??= await this.waitForKey(verb.timeoutSeconds);
+      if (key === 'hangup') throw new CallerHungUp();
+      if (key === 'timeout') break;
+      this.io.report({ type: 'key', key, interrupted: interrupted && digits === '' && finishedOnKey === '' });
+      if (verb.finishOnKey !== '' && key === verb.finishOnKey) {
+        finishedOnKey = key;
+        ended = 'finishOnKey';
+        break;
+      }
+      digits += key;
+      if (verb.numDigits !== undefined && digits.length >= verb.numDigits) {
+        ended = 'numDigits';
+        break;
+      }
+      key = undefined;
+    }
+    this.io.report({ type: 'gathered', digits, finishedOnKey, ended });
+    if (digits === '' && !verb.actionOnEmptyResult) return undefined;
+    return { method: verb.method, url: action, extra: gatherParams(digits, finishedOnKey) };
+  }
+
+  /** Waits for a key, counting the timeout down a second at a time; the timeout restarts after every key. */
+  private async waitForKey(seconds: number): Promise<KeyInput> {
+    const controller = new AbortController();
+    let remaining = seconds * 1000;
+    while (remaining > 0) {
+      this.io.report({ type: 'countdown', secondsLeft: Math.ceil(remaining / 1000) });
+      const step = remaining % 1000 || 1000;
+      const input = await this.io.keypad.next(step, controller.signal);
+      if (input !== 'timeout') return input;
+      remaining -= step;
+    }
+    return 'timeout';
+  }
+
+  private async statusCallback(callStatus: string, durationSeconds: number): Promise<void> {
+    const url = this.setup.statusCallbackUrl;
+    if (!url) return;
+    const params = statusParams(this.setup.call, {
+      callStatus,
+      durationSeconds,
+      // Only the final event is subscribed to, so it is the first callback Twilio sends: number 0.
+      sequenceNumber: 0,
+      at: this.io.clock.now(),
+    });
+    let status: number | undefined;
+    try {
+      status = (await this.io.post(signedRequest(this.setup.authToken, 'POST', url, params))).status;
+    } catch {
+      status = undefined;
+    }
+    this.io.report({ type: 'status-callback', url, params, status });
+  }
+}

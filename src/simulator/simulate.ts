@@ -1,0 +1,74 @@
+import type { Clock } from '../clock.js';
+import type { CallEvent } from './call-events.js';
+import { runCall, type Speaker } from './call-runner.js';
+import { httpPost } from './http-post.js';
+import type { CallTarget } from './in-process-server.js';
+import type { Keypad } from './keypad.js';
+import { ScriptedKeypad } from './scripted-keypad.js';
+import { speakingTimeMs, type Timer, virtualTimer } from './timing.js';
+import { type Transcript, TranscriptRecorder } from './transcript.js';
+import { newSid, SIMULATOR_ACCOUNT_SID } from './twilio-request.js';
+
+export interface SimulateOptions {
+  target: CallTarget;
+  /** The auth token requests are signed with. */
+  authToken: string;
+  from: string;
+  to: string;
+  /** Scripted answers (one per gather), or a person at a keypad with the timer and speaker that go with it. */
+  caller: { press: string[]; speaker?: Speaker } | { keypad: Keypad; timer: Timer; speaker: Speaker };
+  hangupAfter?: number;
+  clock: Clock;
+  /** Sees every event as it happens (the screen). */
+  report?: (event: CallEvent) => void;
+  callSid?: string;
+}
+
+/** One simulated inbound call against `target`, from dialling to the consent events it left. */
+export async function simulateCall(options: SimulateOptions): Promise<Transcript> {
+  const { target } = options;
+  let keypad: Keypad;
+  let timer: Timer;
+  let speaker: Speaker;
+  if ('press' in options.caller) {
+    timer = virtualTimer();
+    keypad = new ScriptedKeypad(options.caller.press, timer);
+    // Nobody listens, but the call still lasts as long as its prompts would take to speak.
+    speaker = options.caller.speaker ?? { say: (verb, signal) => timer.sleep(speakingTimeMs(verb.text), signal) };
+  } else {
+    ({ keypad, timer, speaker } = options.caller);
+  }
+  const call = {
+    callSid: options.callSid ?? newSid('CA'),
+    accountSid: SIMULATOR_ACCOUNT_SID,
+    from: options.from,
+    to: options.to,
+  };
+  const recorder = new TranscriptRecorder();
+  const voiceUrl = `${target.publicUrl}/voice/incoming`;
+  const result = await runCall(
+    {
+      call,
+      voiceUrl,
+      fallbackUrl: `${target.publicUrl}/voice/fallback`,
+      statusCallbackUrl: `${target.publicUrl}/voice/status`,
+      authToken: options.authToken,
+      hangupAfter: options.hangupAfter,
+    },
+    {
+      post: httpPost(
+        target.localUrl === target.publicUrl ? undefined : { from: target.publicUrl, to: target.localUrl },
+      ),
+      keypad,
+      speaker,
+      timer,
+      clock: options.clock,
+      report: (event) => {
+        recorder.report(event);
+        options.report?.(event);
+      },
+    },
+  );
+  const events = await target.events(call.callSid);
+  return recorder.build({ ...call, voiceUrl }, result, events);
+}

@@ -245,7 +245,6 @@ class CallRun {
     const dropped = this.io.keypad.listen();
     if (dropped.length > 0) this.io.report({ type: 'keys-ignored', keys: dropped });
     this.gathers += 1;
-    if (this.setup.hangupAfter !== undefined && this.gathers > this.setup.hangupAfter) throw new CallerHungUp();
     this.io.report({
       type: 'gather',
       numDigits: verb.numDigits,
@@ -259,6 +258,8 @@ class CallRun {
       key = await this.interruptible(prompt);
       if (key !== undefined) break;
     }
+    // The caller who is to hang up here has heard the question, and does not answer it.
+    if (this.setup.hangupAfter !== undefined && this.gathers > this.setup.hangupAfter) throw new CallerHungUp();
     const interrupted = key !== undefined;
     let digits = '';
     let finishedOnKey = '';

@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { parsePressList } from './scripted-keypad.js';
+import type { Transcript } from './transcript.js';
+import { WITHHELD_FORMS } from './twilio-request.js';
+
+const eventFields = z
+  .object({
+    decision: z.enum(['opt_in', 'declined', 'opt_out']),
+    category: z.string().min(1),
+    phone_number: z.string().nullable(),
+    number_source: z.enum(['caller_id', 'keyed', 'caller_id_unconfirmed']).nullable(),
+    digits: z.string(),
+    prompt_id: z.string(),
+    attempt: z.number().int().min(1),
+  })
+  .partial()
+  .strict();
+
+const schema = z
+  .object({
+    name: z.string().min(1),
+    from: z.string().optional(),
+    withheld: z.enum(WITHHELD_FORMS).optional(),
+    to: z.string().min(1).optional(),
+    /** One answer per gather, as `--press` takes them; numbers are read as keys. */
+    press: z.array(z.union([z.string(), z.number().int().nonnegative().transform(String)])),
+    hangupAfter: z.number().int().nonnegative().optional(),
+    /** Fragments that must be said, in this order (other things may be said between them). */
+    said: z.array(z.string().min(1)).default([]),
+    /** Fragments that must not be said anywhere in the call. */
+    notSaid: z.array(z.string().min(1)).default([]),
+    end: z
+      .enum(['hangup', 'end-of-document', 'rejected', 'caller-hangup', 'application-error', 'loop-limit'])
+      .optional(),
+    /** Exactly the events the call must write, in order; each lists only the fields it cares about. */
+    events: z.array(eventFields),
+  })
+  .strict()
+  .refine((s) => !(s.from !== undefined && s.withheld !== undefined), {
+    message: 'give either from or withheld, not both',
+  });
+
+export type Scenario = z.infer<typeof schema>;
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+/** Reads and checks a scenario file; a mistake in it names the file and the field. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  let raw: unknown;
+  try {
+    raw = parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new ScenarioError(`scenario ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    throw new ScenarioError(`scenario ${file}: ${issue.path.join('.') || 'file'} ${issue.message}`);
+  }
+  try {
+    parsePressList(parsed.data.press.join(','));
+  } catch (err) {
+    throw new ScenarioError(`scenario ${file}: press ${(err as Error).message.replace(/^--press /, '')}`);
+  }
+  return parsed.data;
+}
+
+/** How the scenario's call is placed: the caller ID, the number dialled and the keys, as the simulator takes them. */
+export function scenarioCall(scenario: Scenario, defaults: { from: string; to: string }) {
+  return {
+    from: scenario.withheld ?? scenario.from ?? defaults.from,
+    to: scenario.to ?? defaults.to,
+    press: scenario.press as string[],
+    hangupAfter: scenario.hangupAfter,
+  };
+}
+
+/** Everything in which the call differed from the scenario; empty when it played out as written. */
+export function checkScenario(scenario: Scenario, transcript: Transcript): string[] {
+  const problems: string[] = [];
+  // A position in what was said: which prompt, and how far into it the last fragment matched.
+  let at = { prompt: 0, offset: 0 };
+  for (const fragment of scenario.said) {
+    const found = findFrom(transcript.said, fragment, at);
+    if (found) {
+      at = found;
+    } else {
+      const anywhere = transcript.said.some((text) => text.includes(fragment));
+      problems.push(`"${fragment}" was ${anywhere ? 'said, but not in this order' : 'never said'}`);
+    }
+  }
+  for (const fragment of scenario.notSaid) {
+    if (transcript.said.some((text) => text.includes(fragment))) problems.push(`"${fragment}" was said`);
+  }
+  if (scenario.end !== undefined && transcript.end.reason !== scenario.end) {
+    problems.push(`the call ended with ${transcript.end.reason} (${transcript.end.detail}), not ${scenario.end}`);
+  }
+  if (transcript.events === null) {
+    problems.push(`events cannot be checked: ${transcript.eventsNote}`);
+    return problems;
+  }
+  const events = transcript.events;
+  if (events.length !== scenario.events.length) {
+    const written = events.map((e) => `${e.decision} ${e.category}`).join(', ') || 'none';
+    problems.push(`${events.length} event(s) written (${written}), expected ${scenario.events.length}`);
+  }
+  scenario.events.forEach((expected, i) => {
+    const actual = events[i];
+    if (!actual) return;
+    for (const [field, value] of Object.entries(expected)) {
+      const got = actual[field as keyof typeof actual];
+      if (got !== value)
+        problems.push(`event ${i + 1} ${field} is ${JSON.stringify(got)}, expected ${JSON.stringify(value)}`);
+    }
+  });
+  return problems;
+}
+
+function findFrom(said: string[], fragment: string, from: { prompt: number; offset: number }) {
+  for (let prompt = from.prompt; prompt < said.length; prompt++) {
+    const offset = (said[prompt] as string).indexOf(fragment, prompt === from.prompt ? from.offset : 0);
+    if (offset >= 0) return { prompt, offset: offset + fragment.length };
+  }
+  return undefined;
+}

@@ -14,12 +14,19 @@ export function httpPost(deliver: { from: string; to: string } | undefined = und
       deliver && request.url.startsWith(deliver.from)
         ? deliver.to + request.url.slice(deliver.from.length)
         : request.url;
-    const res = await fetch(target, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(TWILIO_TIMEOUT_MS),
-    });
+    let res: Response;
+    try {
+      res = await fetch(target, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(TWILIO_TIMEOUT_MS),
+      });
+    } catch (err) {
+      // fetch says only "fetch failed"; the cause (ECONNREFUSED, a timeout) is what a developer needs to see.
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(cause?.code ?? cause?.message ?? (err as Error).message);
+    }
     return { status: res.status, contentType: res.headers.get('content-type') ?? undefined, body: await res.text() };
   };
 }

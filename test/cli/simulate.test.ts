@@ -1,0 +1,223 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsForCall } from '../../src/db/ledger.js';
+import { openStore } from '../../src/db/store.js';
+import type { Transcript } from '../../src/simulator/transcript.js';
+import { runCli, startServe } from '../helpers/cli.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'optin-ivr-simulate-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CI = { CI: 'true' };
+
+describe('optin-ivr simulate, scripted', () => {
+  it('calls the app in-process on a throwaway database and lists the events written (1, 1, 1)', async () => {
+    const { code, stdout, stderr } = await runCli(['simulate', '--db', ':memory:', '--press', '1,1,1', '--json'], CI);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const t = JSON.parse(stdout) as Transcript;
+    expect(t.callSid).toMatch(/^CA[0-9a-f]{32}$/);
+    expect(t.pressed).toEqual(['1', '1', '1']);
+    expect(t.said[0]).toContain('To agree, press 1');
+    expect(t.end).toMatchObject({ reason: 'hangup', callStatus: 'completed' });
+    expect(t.events?.map((e) => [e.decision, e.category, e.phone_number, e.number_source, e.call_sid])).toEqual([
+      ['opt_in', 'utility', '+14155550123', 'caller_id', t.callSid],
+      ['opt_in', 'marketing', '+14155550123', 'caller_id', t.callSid],
+    ]);
+    // Every request and every answer is in the transcript, the status callback last.
+    const kinds = t.steps.filter((s) => s.type === 'request' || s.type === 'answer').map((s) => s.type);
+    expect(kinds).toEqual(['request', 'answer', 'request', 'answer', 'request', 'answer', 'request', 'answer']);
+    expect(t.steps.at(-1)).toMatchObject({ type: 'status-callback', status: 204 });
+  });
+
+  it('writes to the --db file, shows the call on stdout and keeps a --transcript file', async () => {
+    const db = join(dir, 'scripted.db');
+    const file = join(dir, 'transcript.json');
+    const { code, stdout } = await runCli(['simulate', '--db', db, '--press', '2', '--transcript', file], CI);
+    expect(code).toBe(0);
+    expect(stdout).toContain('SAY [en-US, Polly.Joanna-Neural]: Hello, this is Demo Shop.');
+    expect(stdout).toContain('PRESSED 2');
+    expect(stdout).toContain('CALL ENDED: hangup');
+    expect(stdout).toMatch(/#\d+ declined utility for \+14155550123 \(caller_id_unconfirmed\)/);
+    const t = JSON.parse(readFileSync(file, 'utf8')) as Transcript;
+    const store = openStore(db);
+    try {
+      const rows = await eventsForCall(store.db, t.callSid);
+      expect(rows.map((e) => e.decision)).toEqual(['declined']);
+      expect(t.events?.map((e) => e.hash)).toEqual(rows.map((e) => e.hash));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('withholds the caller ID, so the number is keyed in and finished with #', async () => {
+    const { code, stdout } = await runCli(
+      ['simulate', '--db', ':memory:', '--withheld', '--press', '1,4155550123#,1,2', '--json'],
+      CI,
+    );
+    expect(code).toBe(0);
+    const t = JSON.parse(stdout) as Transcript;
+    const first = t.steps.find((s) => s.type === 'request');
+    expect(first?.type === 'request' && first.params).toMatchObject({ From: '+266696687', CallerCountry: 'LS' });
+    expect(t.steps).toContainEqual({
+      type: 'gathered',
+      digits: '4155550123',
+      finishedOnKey: '#',
+      ended: 'finishOnKey',
+    });
+    expect(t.events?.map((e) => [e.decision, e.category, e.number_source])).toEqual([
+      ['opt_in', 'utility', 'keyed'],
+      ['declined', 'marketing', 'keyed'],
+    ]);
+  });
+
+  it('is refused by the signature check when it signs with another token, and fails with one line', async () => {
+    const db = join(dir, 'forged.db');
+    const { code, stderr } = await runCli(['simulate', '--db', db, '--token', 'not-the-token', '--press', '1,1,1'], {
+      ...CI,
+      TWILIO_AUTH_TOKEN: 'the-configured-token-1234',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^optin-ivr: the call ended with application-error: http:\/\/127\.0\.0\.1:\d+\/voice\/incoming answered 403: invalid or missing X-Twilio-Signature\n$/,
+    );
+    const store = openStore(db);
+    try {
+      expect(await store.db.selectFrom('calls').selectAll().execute()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('signs for PUBLIC_BASE_URL when one is configured, as the server checks against it', async () => {
+    const { code, stdout } = await runCli(['simulate', '--db', ':memory:', '--press', '1,1,1', '--json'], {
+      ...CI,
+      PUBLIC_BASE_URL: 'https://ivr.example.com',
+    });
+    expect(code).toBe(0);
+    const t = JSON.parse(stdout) as Transcript;
+    expect(t.voiceUrl).toBe('https://ivr.example.com/voice/incoming');
+    expect(t.events).toHaveLength(2);
+  });
+
+  it('says how to install espeak-ng when --speak cannot find it, and still makes the call', async () => {
+    const { code, stderr } = await runCli(['simulate', '--db', ':memory:', '--press', '2', '--speak'], {
+      ...CI,
+      PATH: join(dir, 'no-such-bin'),
+    });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^optin-ivr: espeak-ng is not installed.*apt-get install espeak-ng/);
+  });
+});
+
+describe('optin-ivr simulate --url, against a separately started server', () => {
+  let server: { url: string; child: ChildProcess };
+  const db = () => join(dir, 'served.db');
+  beforeAll(async () => {
+    server = await startServe({ DATABASE_URL: db(), TWILIO_AUTH_TOKEN: 'served-token-123456' });
+  });
+  afterAll(() => {
+    server.child.kill('SIGTERM');
+  });
+
+  it('calls it, signed with --token, and reads the events from the --db file it writes', async () => {
+    const { code, stdout } = await runCli(
+      ['simulate', '--url', server.url, '--token', 'served-token-123456', '--db', db(), '--press', '3,1', '--json'],
+      CI,
+    );
+    expect(code).toBe(0);
+    const t = JSON.parse(stdout) as Transcript;
+    expect(t.voiceUrl).toBe(`${server.url}/voice/incoming`);
+    expect(t.events?.map((e) => [e.decision, e.category])).toEqual([
+      ['opt_out', 'utility'],
+      ['opt_out', 'marketing'],
+    ]);
+  });
+
+  it('says events are not available without --db', async () => {
+    const { code, stdout } = await runCli(
+      ['simulate', '--url', `${server.url}/`, '--token', 'served-token-123456', '--press', '2', '--json'],
+      CI,
+    );
+    expect(code).toBe(0);
+    const t = JSON.parse(stdout) as Transcript;
+    expect(t.end.reason).toBe('hangup');
+    expect(t.events).toBeNull();
+    expect(t.eventsNote).toMatch(/add --db FILE/);
+  });
+
+  it('fails with one line when the token is wrong', async () => {
+    const { code, stderr } = await runCli(['simulate', '--url', server.url, '--press', '1'], CI);
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('answered 403');
+  });
+});
+
+describe('optin-ivr simulate, bad input', () => {
+  const cases: [string, string[], Record<string, string>, RegExp][] = [
+    ['a bad key', ['--press', '1,x'], CI, /^optin-ivr: --press item "x" has "x": use 0-9, \* and #/],
+    ['a bad --hangup-after', ['--press', '1', '--hangup-after', 'two'], CI, /^optin-ivr: --hangup-after "two" is not/],
+    [
+      '--from with --withheld',
+      ['--press', '1', '--from', '+14155550123', '--withheld'],
+      CI,
+      /^optin-ivr: --from "\+14155550123" and --withheld cannot be used together/,
+    ],
+    [
+      'no keys and no keyboard',
+      ['--db', ':memory:'],
+      CI,
+      /^optin-ivr: no keyboard to press keys on \(CI is set\): give the keys with --press/,
+    ],
+    [
+      'no keys, stdin not a terminal',
+      ['--db', ':memory:'],
+      {},
+      /^optin-ivr: no keyboard to press keys on \(stdin is not a terminal\)/,
+    ],
+    [
+      'a --url that is not a URL',
+      ['--url', 'localhost:3000', '--press', '1'],
+      CI,
+      /^optin-ivr: --url "localhost:3000"/,
+    ],
+    [
+      'a --db with --url that does not exist',
+      ['--url', 'http://127.0.0.1:9', '--db', '/nonexistent/x.db', '--press', '1'],
+      CI,
+      /^optin-ivr: --db "\/nonexistent\/x.db" is not an existing database file/,
+    ],
+  ];
+  for (const [name, args, env, message] of cases) {
+    it(`answers ${name} with one line and a non-zero exit`, async () => {
+      const { code, stderr, stdout } = await runCli(['simulate', ...args], env);
+      expect(code).not.toBe(0);
+      expect(stderr).toMatch(message);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stdout).not.toContain('CALL ENDED');
+    });
+  }
+
+  it('tries the call, then fails with one line, when no server answers at --url', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const url = `http://127.0.0.1:${port}`;
+    const { code, stderr, stdout } = await runCli(['simulate', '--url', url, '--press', '1'], CI);
+    expect(code).toBe(1);
+    expect(stdout).toContain('CALL ENDED: application-error');
+    expect(stderr).toBe(
+      `optin-ivr: the call ended with application-error: ${url}/voice/incoming did not answer: ECONNREFUSED\n`,
+    );
+  });
+});

@@ -245,6 +245,12 @@ class CallRun {
     const dropped = this.io.keypad.listen();
     if (dropped.length > 0) this.io.report({ type: 'keys-ignored', keys: dropped });
     this.gathers += 1;
+    let key: KeyInput | undefined;
+    for (const prompt of verb.prompts) {
+      key = await this.interruptible(prompt);
+      if (key !== undefined) break;
+    }
+    // Reported after the prompts (Twilio listens during them too): the screen then reads question, then keypad.
     this.io.report({
       type: 'gather',
       numDigits: verb.numDigits,
@@ -252,12 +258,6 @@ class CallRun {
       timeoutSeconds: verb.timeoutSeconds,
       action,
     });
-
-    let key: KeyInput | undefined;
-    for (const prompt of verb.prompts) {
-      key = await this.interruptible(prompt);
-      if (key !== undefined) break;
-    }
     // The caller who is to hang up here has heard the question, and does not answer it.
     if (this.setup.hangupAfter !== undefined && this.gathers > this.setup.hangupAfter) throw new CallerHungUp();
     const interrupted = key !== undefined;

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TerminalSession } from '../helpers/terminal.js';
+
+let session: TerminalSession | undefined;
+afterEach(() => {
+  session?.kill();
+  session = undefined;
+});
+
+/** Presses keys, then waits until the keypad listens again (its question on the screen) or the call ends. */
+async function answer(s: TerminalSession, keys: string) {
+  const listening = s.count('KEYPAD: waiting');
+  s.type(keys);
+  await s.waitFor((t) => t.count('KEYPAD: waiting') > listening || t.screen().includes('CALL ENDED'));
+}
+
+describe('optin-ivr simulate at a terminal, driven as a person would', () => {
+  it('shows the statement, counts the timeout down, takes 1, 1, 1 from the keypad and shows the events', async () => {
+    const s = new TerminalSession(['simulate', '--db', ':memory:']);
+    session = s;
+    await s.waitFor('KEYPAD: waiting');
+    expect(s.screen()).toContain('Keypad: 0-9 * #, h hangs up.');
+    expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Hello, this is Demo Shop.');
+    expect(s.screen()).toContain('KEYPAD: waiting for 1 key (timeout 6 s; h hangs up)');
+    // The countdown is redrawn in place on the cursor's line; wait until it has moved on from 6.
+    await s.waitFor((t) => /[1-5] s left to press a key/.test(t.cursorLine()));
+    await answer(s, '1');
+    expect(s.screen()).toContain('PRESSED 1');
+    expect(s.screen()).toContain('You are calling from the number ending in 0 1 2 3.');
+    await answer(s, '1');
+    expect(s.screen()).toContain('Would you also like offers from Demo Shop on WhatsApp?');
+    await answer(s, '1');
+    await s.waitFor('Consent events written for this call:');
+    expect(await s.exited).toBe(0);
+    const screen = s.screen();
+    expect(screen).toContain('CALL ENDED: hangup (<Hangup>)');
+    expect(screen).toMatch(/#\d+ opt_in utility for \+14155550123 \(caller_id\), key 1 at statement attempt 1/);
+    expect(screen).toMatch(/#\d+ opt_in marketing for \+14155550123 \(caller_id\), key 1 at category_question/);
+    // The countdown line was cleared once a key was pressed: it is not left on the screen.
+    expect(screen).not.toContain('s left to press a key');
+  });
+
+  it('takes a keyed number ended with # from a withheld caller, and hangs up on h', async () => {
+    const s = new TerminalSession(['simulate', '--db', ':memory:', '--withheld']);
+    session = s;
+    await s.waitFor('KEYPAD: waiting');
+    await answer(s, '1');
+    expect(s.screen()).toContain('Please key in your mobile number');
+    expect(s.screen()).toContain('KEYPAD: waiting for keys, then # (timeout 15 s; h hangs up)');
+    await answer(s, '4155550123#');
+    expect(s.screen()).toContain('GATHERED "4155550123" (finished with #)');
+    expect(s.screen()).toContain('You entered 4 1 5 5 5 5 0 1 2 3.');
+    await answer(s, '1');
+    expect(s.screen()).toContain('Would you also like offers');
+    s.type('h');
+    await s.waitFor('Consent events written for this call:');
+    expect(await s.exited).toBe(0);
+    const screen = s.screen();
+    expect(screen).toContain('CALL ENDED: caller-hangup (the caller hung up)');
+    expect(screen).toMatch(/opt_in utility for \+14155550123 \(keyed\)/);
+    expect(screen).not.toContain('opt_in marketing');
+  });
+
+  it('ignores keys that are not on a phone, and hangs up on Ctrl-C with nothing recorded', async () => {
+    const s = new TerminalSession(['simulate', '--db', ':memory:']);
+    session = s;
+    await s.waitFor('KEYPAD: waiting');
+    s.type('xq');
+    s.type('\x03');
+    await s.waitFor('Consent events written for this call: none');
+    expect(await s.exited).toBe(0);
+    expect(s.screen()).toContain('CALL ENDED: caller-hangup');
+    expect(s.screen()).not.toContain('PRESSED');
+  });
+});

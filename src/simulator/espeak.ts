@@ -10,21 +10,26 @@ export const ESPEAK_INSTALL_HINT =
 interface Run {
   code: number | null;
   stdout: string;
+  stderr: string;
   missing: boolean;
 }
 
 function run(command: string, args: string[], signal?: AbortSignal): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'], signal });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
     });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
     child.on('error', (err: NodeJS.ErrnoException) => {
       // An abort (a key pressed over the prompt) kills espeak-ng; that is the prompt ending early, not a failure.
-      resolve({ code: null, stdout, missing: err.code === 'ENOENT' });
+      resolve({ code: null, stdout, stderr, missing: err.code === 'ENOENT' });
     });
-    child.on('close', (code) => resolve({ code, stdout, missing: false }));
+    child.on('close', (code) => resolve({ code, stdout, stderr, missing: false }));
   });
 }
 
@@ -33,7 +38,7 @@ function run(command: string, args: string[], signal?: AbortSignal): Promise<Run
  * `args` let a caller choose another binary or add options (`-w file.wav` to record instead of playing).
  */
 export async function espeakSpeaker(
-  options: { command?: string; args?: string[] } = {},
+  options: { command?: string; args?: string[]; onProblem?: (message: string) => void } = {},
 ): Promise<(Speaker & { spoken: number }) | undefined> {
   const command = options.command ?? 'espeak-ng';
   const voices = await run(command, ['--voices']);
@@ -45,12 +50,22 @@ export async function espeakSpeaker(
       .map((line) => line.trim().split(/\s+/)[1]?.toLowerCase())
       .filter((v): v is string => Boolean(v)),
   );
+  let told = false;
   const speaker = {
     spoken: 0,
     async say(verb: SayVerb, signal: AbortSignal) {
       if (signal.aborted) return;
       const args = [...(options.args ?? []), ...voiceArgs(verb.language, known), verb.text];
-      await run(command, args, signal);
+      const result = await run(command, args, signal);
+      if (signal.aborted) return;
+      // Without a sound device espeak-ng still exits 0, but complains: say so once rather than stay silent.
+      const complaint = result.stderr.split('\n').findLast((line) => /error/i.test(line));
+      if ((result.code !== 0 || complaint) && !told) {
+        told = true;
+        options.onProblem?.(
+          `espeak-ng could not speak (${complaint?.trim() || `exit ${result.code}`}): is there a sound device?`,
+        );
+      }
       speaker.spoken += 1;
     },
   };

@@ -90,7 +90,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
 
       let speaker: Speaker | undefined;
       if (options.speak) {
-        speaker = await espeakSpeaker();
+        speaker = await espeakSpeaker({ onProblem: (message) => process.stderr.write(`optin-ivr: ${message}\n`) });
         if (!speaker) process.stderr.write(`optin-ivr: ${ESPEAK_INSTALL_HINT}\n`);
       }
 

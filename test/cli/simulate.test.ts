@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +114,58 @@ describe('optin-ivr simulate, scripted', () => {
     });
     expect(code).toBe(0);
     expect(stderr).toMatch(/^optin-ivr: espeak-ng is not installed.*apt-get install espeak-ng/);
+  });
+});
+
+describe('optin-ivr simulate --scenario', () => {
+  it('places the call a scenario file describes and says it went as written', async () => {
+    const { code, stdout } = await runCli(
+      ['simulate', '--db', ':memory:', '--scenario', 'test/calls/withheld-keys-number.yaml'],
+      CI,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain('from +266696687');
+    expect(stdout).toContain('Scenario "agrees with a withheld caller ID by keying in the number": went as written');
+  });
+
+  it('fails with one line naming every difference when the call did not go as written', async () => {
+    const file = join(dir, 'wrong.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: expects the wrong things',
+        'press: [1, 1, 2]',
+        'said: ["Would you also like offers", "To agree, press 1. To decline"]',
+        'end: caller-hangup',
+        'events:',
+        '  - { decision: opt_in, category: utility, number_source: keyed }',
+      ].join('\n'),
+    );
+    const { code, stderr } = await runCli(['simulate', '--db', ':memory:', '--scenario', file], CI);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'optin-ivr: scenario "expects the wrong things" did not go as written: ' +
+        '"To agree, press 1. To decline" was said, but not in this order; ' +
+        'the call ended with hangup (<Hangup>), not caller-hangup; ' +
+        '2 event(s) written (opt_in utility, declined marketing), expected 1; ' +
+        'event 1 number_source is "caller_id", expected "keyed"\n',
+    );
+  });
+
+  it('names the file and the field of a scenario that is not valid', async () => {
+    const file = join(dir, 'invalid.yaml');
+    writeFileSync(file, 'name: bad\npress: [1]\nevents:\n  - { decision: maybe }\n');
+    const { code, stderr } = await runCli(['simulate', '--db', ':memory:', '--scenario', file], CI);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`^optin-ivr: scenario ${file}: events\\.0\\.decision .+\\n$`));
+  });
+
+  it('refuses --press beside --scenario, which sets the keys itself', async () => {
+    const { code, stderr } = await runCli(['simulate', '--scenario', 'test/calls/decline.yaml', '--press', '1'], CI);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'optin-ivr: --scenario "test/calls/decline.yaml" sets the caller and the keys: leave out --press\n',
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import { createLogger, silentLogger } from '../../logger.js';
 import type { Speaker } from '../../simulator/call-runner.js';
 import { ESPEAK_INSTALL_HINT, espeakSpeaker } from '../../simulator/espeak.js';
 import { type CallTarget, remoteServer, startInProcess } from '../../simulator/in-process-server.js';
+import { checkScenario, loadScenario, type Scenario, scenarioCall } from '../../simulator/scenario.js';
 import { parsePressList } from '../../simulator/scripted-keypad.js';
 import { simulateCall } from '../../simulator/simulate.js';
 import { type Screen, showEvents, terminalDisplay } from '../../simulator/terminal-display.js';
@@ -28,6 +29,7 @@ interface Options {
   transcript?: string;
   speak?: boolean;
   serverLogs?: boolean;
+  scenario?: string;
 }
 
 // A valid US mobile-capable number, so the demo line offers to use the caller ID (`1, 1, 1` opts in).
@@ -63,23 +65,13 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
     .option('--transcript <file>', 'write the transcript as JSON to this file')
     .option('--speak', 'speak each prompt through espeak-ng')
     .option('--server-logs', "show the in-process server's logs on stderr")
+    .option(
+      '--scenario <file>',
+      'place the call a scenario file describes (test/calls/*.yaml) and check it went as written',
+    )
     .action(async (options: Options) => {
-      const hangupAfter = wholeNumber(options.hangupAfter);
-      if (options.withheld !== undefined && options.from !== undefined) {
-        throw new UsageError(
-          `--from "${options.from}" and --withheld cannot be used together: a withheld call has no caller ID`,
-        );
-      }
-      const from = options.withheld ?? options.from ?? DEFAULT_FROM;
-      if (options.url === undefined && options.db === '')
-        throw new UsageError('--db "" is empty: give a file or :memory:');
-      const press = options.press === undefined ? undefined : parseOrThrow(options.press);
-      const interactive = press === undefined && process.stdin.isTTY === true && !env.CI;
-      if (press === undefined && !interactive) {
-        throw new UsageError(
-          `no keyboard to press keys on (${env.CI ? 'CI is set' : 'stdin is not a terminal'}): give the keys with --press, e.g. --press 1,1,1`,
-        );
-      }
+      const plan = await callPlan(options, env);
+      const { from, press, interactive } = plan;
       const config = loadConfig({
         ...env,
         ...(options.url === undefined && options.db !== undefined ? { DATABASE_URL: options.db } : {}),
@@ -102,18 +94,18 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
       let transcript: Transcript;
       try {
         screen?.write(
-          `Calling ${options.to} from ${from || '(no caller ID)'} at ${target.publicUrl}` +
+          `Calling ${plan.to} from ${from || '(no caller ID)'} at ${target.publicUrl}` +
             `${interactive ? '. Keypad: 0-9 * #, h hangs up.' : ''}\n`,
         );
         transcript = await simulateCall({
           target,
           authToken,
           from,
-          to: options.to,
+          to: plan.to,
           caller: keypad
             ? { keypad, timer: realTimer, speaker: speaker ?? { say: async () => undefined } }
             : { press: press as string[], ...(speaker ? { speaker } : {}) },
-          hangupAfter,
+          hangupAfter: plan.hangupAfter,
           clock: systemClock,
           report: screen ? terminalDisplay(screen) : undefined,
         });
@@ -130,7 +122,63 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
       }
       const failure = callFailure(transcript);
       if (failure) throw new Error(failure);
+      if (plan.scenario) {
+        const problems = checkScenario(plan.scenario, transcript);
+        if (problems.length > 0) {
+          throw new Error(`scenario "${plan.scenario.name}" did not go as written: ${problems.join('; ')}`);
+        }
+        screen?.write(`Scenario "${plan.scenario.name}": went as written\n`);
+      }
     });
+}
+
+interface CallPlan {
+  from: string;
+  to: string;
+  press: string[] | undefined;
+  hangupAfter: number | undefined;
+  interactive: boolean;
+  scenario: Scenario | undefined;
+}
+
+/** Who calls, and how the keys are pressed: from the flags, or from a scenario file. */
+async function callPlan(options: Options, env: NodeJS.ProcessEnv): Promise<CallPlan> {
+  if (options.url === undefined && options.db === '') throw new UsageError('--db "" is empty: give a file or :memory:');
+  if (options.withheld !== undefined && options.from !== undefined) {
+    throw new UsageError(
+      `--from "${options.from}" and --withheld cannot be used together: a withheld call has no caller ID`,
+    );
+  }
+  if (options.scenario !== undefined) {
+    const clash = (['press', 'from', 'withheld', 'hangupAfter'] as const).find((o) => options[o] !== undefined);
+    if (clash) {
+      const flag = `--${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new UsageError(`--scenario "${options.scenario}" sets the caller and the keys: leave out ${flag}`);
+    }
+    let scenario: Scenario;
+    try {
+      scenario = await loadScenario(options.scenario);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const call = scenarioCall(scenario, { from: DEFAULT_FROM, to: options.to });
+    return { ...call, interactive: false, scenario };
+  }
+  const press = options.press === undefined ? undefined : parseOrThrow(options.press);
+  const interactive = press === undefined && process.stdin.isTTY === true && !env.CI;
+  if (press === undefined && !interactive) {
+    throw new UsageError(
+      `no keyboard to press keys on (${env.CI ? 'CI is set' : 'stdin is not a terminal'}): give the keys with --press, e.g. --press 1,1,1`,
+    );
+  }
+  return {
+    from: options.withheld ?? options.from ?? DEFAULT_FROM,
+    to: options.to,
+    press,
+    hangupAfter: wholeNumber(options.hangupAfter),
+    interactive,
+    scenario: undefined,
+  };
 }
 
 function wholeNumber(value: string | undefined): number | undefined {

@@ -236,6 +236,12 @@ describe('optin-ivr simulate, bad input', () => {
       /^optin-ivr: no keyboard to press keys on \(stdin is not a terminal\)/,
     ],
     [
+      'an in-process call on a production database',
+      ['--press', '1'],
+      { ...CI, NODE_ENV: 'production', TWILIO_AUTH_TOKEN: 'a-real-token-0123456789', DATABASE_URL: '/srv/optin.db' },
+      /^optin-ivr: simulated calls would write consent events to the production database \/srv\/optin.db: use --db :memory:/,
+    ],
+    [
       'a --url that is not a URL',
       ['--url', 'localhost:3000', '--press', '1'],
       CI,

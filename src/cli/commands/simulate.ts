@@ -76,6 +76,12 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
         ...env,
         ...(options.url === undefined && options.db !== undefined ? { DATABASE_URL: options.db } : {}),
       });
+      // Simulated calls write real, signed-looking consent rows: keep them out of a production ledger.
+      if (options.url === undefined && config.env === 'production' && config.databaseUrl !== ':memory:') {
+        throw new UsageError(
+          `simulated calls would write consent events to the production database ${config.databaseUrl}: use --db :memory: or another file`,
+        );
+      }
       const authToken = options.token ?? config.twilioAuthToken;
       // The screen is for people: stdout when it is free, stderr when stdout carries JSON, none for a scripted --json.
       const screen: Screen | undefined = !options.json ? process.stdout : interactive ? process.stderr : undefined;
@@ -95,6 +101,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
       try {
         screen?.write(
           `Calling ${plan.to} from ${from || '(no caller ID)'} at ${target.publicUrl}` +
+            `${options.url === undefined ? ` (database ${config.databaseUrl})` : ''}` +
             `${interactive ? '. Keypad: 0-9 * #, h hangs up.' : ''}\n`,
         );
         transcript = await simulateCall({

@@ -75,7 +75,7 @@ type Outcome = { next: NextRequest } | { end: EndReason; detail: string; callSta
 
 class CallerHungUp extends Error {}
 
-/** Twilio's own words when a webhook fails and there is no fallback to take over. */
+// Twilio's own words when a webhook fails and there is no fallback to take over.
 const APPLICATION_ERROR = 'We are sorry, an application error has occurred. Goodbye.';
 
 /**
@@ -125,7 +125,7 @@ class CallRun {
     return { reason: outcome.end, detail: outcome.detail, callStatus, durationSeconds };
   }
 
-  /** Fetches a TwiML document; on failure Twilio tries the fallback URL with the error, then gives up. */
+  // On failure Twilio tries the fallback URL, telling it the error, before it gives up on the call.
   private async fetchDocument(request: NextRequest): Promise<TwimlDocument | undefined> {
     const failure = await this.fetchOnce(request);
     if (typeof failure !== 'string') return failure;
@@ -138,7 +138,7 @@ class CallRun {
     return typeof fallback === 'string' ? undefined : fallback;
   }
 
-  /** The parsed document, or the Twilio error code of what went wrong. */
+  // A string is the Twilio error code the fallback URL is told.
   private async fetchOnce(request: NextRequest): Promise<TwimlDocument | string> {
     this.requests += 1;
     const params = { ...callParams(this.setup.call, this.answered ? 'in-progress' : 'ringing'), ...request.extra };
@@ -201,7 +201,7 @@ class CallRun {
     return { end: 'end-of-document', detail: 'the document had no more verbs' };
   }
 
-  /** A prompt outside a `<Gather>`: keys are not listened for, but the caller can still hang up. */
+  // Outside a <Gather> keys do nothing, but the caller can still hang up.
   private async play(verb: SayVerb | PlayVerb | PauseVerb): Promise<void> {
     for (;;) {
       const key = await this.interruptible(verb);
@@ -211,7 +211,7 @@ class CallRun {
     }
   }
 
-  /** Plays a prompt while listening; the first key (or hang-up) stops it, as the caller pressing over it does. */
+  // The first key (or hang-up) stops the prompt: callers who know the menu press over it.
   private async interruptible(verb: SayVerb | PlayVerb | PauseVerb): Promise<KeyInput | undefined> {
     const controller = new AbortController();
     const playing = this.perform(verb, controller.signal).then(() => undefined);
@@ -240,7 +240,7 @@ class CallRun {
     }
   }
 
-  /** Runs a `<Gather>`; returns the action request, or undefined when Twilio moves on to the next verb. */
+  // Undefined: nothing to post, so Twilio moves on to the next verb.
   private async gather(verb: GatherVerb, action: string): Promise<NextRequest | undefined> {
     const dropped = this.io.keypad.listen();
     if (dropped.length > 0) this.io.report({ type: 'keys-ignored', keys: dropped });
@@ -286,7 +286,7 @@ class CallRun {
     return { method: verb.method, url: action, extra: gatherParams(digits, finishedOnKey) };
   }
 
-  /** Waits for a key, counting the timeout down a second at a time; the timeout restarts after every key. */
+  // A second at a time, so the screen can count down; Twilio restarts the timeout after every key.
   private async waitForKey(seconds: number): Promise<KeyInput> {
     const controller = new AbortController();
     let remaining = seconds * 1000;

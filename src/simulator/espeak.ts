@@ -72,7 +72,7 @@ export async function espeakSpeaker(
   return speaker;
 }
 
-/** espeak-ng names voices by language (`en-us`, `de`): the closest one to the `<Say>` language, else its default. */
+// espeak-ng names voices by language (`en-us`, `de`), not by Twilio's voice names: match the <Say> language.
 function voiceArgs(language: string | undefined, known: Set<string>): string[] {
   if (!language) return [];
   const tag = language.toLowerCase();

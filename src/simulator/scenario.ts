@@ -24,17 +24,16 @@ const schema = z
     from: z.string().optional(),
     withheld: z.enum(WITHHELD_FORMS).optional(),
     to: z.string().min(1).optional(),
-    /** One answer per gather, as `--press` takes them; numbers are read as keys. */
+    // One answer per gather, as --press takes them; YAML reads `1` as a number, so numbers are taken as keys.
     press: z.array(z.union([z.string(), z.number().int().nonnegative().transform(String)])),
     hangupAfter: z.number().int().nonnegative().optional(),
-    /** Fragments that must be said, in this order (other things may be said between them). */
+    // Fragments, not whole prompts: wording can change without breaking every scenario.
     said: z.array(z.string().min(1)).default([]),
-    /** Fragments that must not be said anywhere in the call. */
     notSaid: z.array(z.string().min(1)).default([]),
     end: z
       .enum(['hangup', 'end-of-document', 'rejected', 'caller-hangup', 'application-error', 'loop-limit'])
       .optional(),
-    /** Exactly the events the call must write, in order; each lists only the fields it cares about. */
+    // Exactly the events written, in order; each names only the fields it is about.
     events: z.array(eventFields),
   })
   .strict()

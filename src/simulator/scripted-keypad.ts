@@ -50,9 +50,4 @@ export class ScriptedKeypad implements Keypad {
       return new Promise<'timeout'>((resolve) => signal.addEventListener('abort', () => resolve('timeout')));
     return this.queue.next(ms, signal);
   }
-
-  /** Answers not used because the call ended first. */
-  get unused(): string[] {
-    return [...this.items];
-  }
 }

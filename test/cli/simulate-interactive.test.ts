@@ -15,15 +15,13 @@ async function answer(s: TerminalSession, keys: string) {
 }
 
 describe('optin-ivr simulate at a terminal, driven as a person would', () => {
-  it('shows the statement, counts the timeout down, takes 1, 1, 1 from the keypad and shows the events', async () => {
+  it('shows the statement, takes 1, 1, 1 from the keypad and shows the events written', async () => {
     const s = new TerminalSession(['simulate', '--db', ':memory:']);
     session = s;
     await s.waitFor('KEYPAD: waiting');
     expect(s.screen()).toContain('Keypad: 0-9 * #, h hangs up.');
     expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Hello, this is Demo Shop.');
     expect(s.screen()).toContain('KEYPAD: waiting for 1 key (timeout 6 s; h hangs up)');
-    // The countdown is redrawn in place on the cursor's line; wait until it has moved on from 6.
-    await s.waitFor((t) => /[1-5] s left to press a key/.test(t.cursorLine()));
     await answer(s, '1');
     expect(s.screen()).toContain('PRESSED 1');
     expect(s.screen()).toContain('You are calling from the number ending in 0 1 2 3.');
@@ -38,6 +36,24 @@ describe('optin-ivr simulate at a terminal, driven as a person would', () => {
     expect(screen).toMatch(/#\d+ opt_in marketing for \+14155550123 \(caller_id\), key 1 at category_question/);
     // The countdown line was cleared once a key was pressed: it is not left on the screen.
     expect(screen).not.toContain('s left to press a key');
+  });
+
+  it('counts the gather timeout down, then hears silence and asks again', async () => {
+    const s = new TerminalSession(['simulate', '--db', ':memory:']);
+    session = s;
+    await s.waitFor('KEYPAD: waiting for 1 key (timeout 6 s');
+    // The countdown is redrawn in place on the cursor's line: it starts at 6 and goes down.
+    await s.waitFor((t) => /^ {2}\.\.\. 6 s left to press a key$/.test(t.cursorLine()));
+    await s.waitFor((t) => /^ {2}\.\.\. [1-5] s left to press a key$/.test(t.cursorLine()));
+    await s.waitFor('SILENCE: no key before the timeout');
+    // The flow answers silence by asking again: the keypad listens a second time.
+    await s.waitFor((t) => t.count('KEYPAD: waiting for 1 key') === 2);
+    const screen = s.screen();
+    expect(screen).toMatch(/-> POST http:\/\/127\.0\.0\.1:\d+\/voice\/turn\?n=1 {2}Digits=\n/);
+    expect(screen).not.toContain('s left to press a key\nSILENCE');
+    s.type('h');
+    await s.waitFor('Consent events written for this call: none');
+    expect(await s.exited).toBe(0);
   });
 
   it('takes a keyed number ended with # from a withheld caller, and hangs up on h', async () => {

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { eventsForCall } from '../../src/db/ledger.js';
-import type { CallTarget } from '../../src/simulator/in-process-server.js';
+import type { CallTarget } from '../../src/simulator/call-target.js';
 import { checkScenario, loadScenario, scenarioCall } from '../../src/simulator/scenario.js';
-import { simulateCall } from '../../src/simulator/simulate.js';
+import { simulateCall } from '../../src/simulator/simulated-call.js';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server.js';
 
 // Every scenario file is a test: adding one is how a script author protects a branch of the call flow.

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { CallEvent } from './call-events.js';
 import { runCall, type Speaker } from './call-runner.js';
+import type { CallTarget } from './call-target.js';
 import { httpPost } from './http-post.js';
-import type { CallTarget } from './in-process-server.js';
 import type { Keypad } from './keypad.js';
 import { ScriptedKeypad } from './scripted-keypad.js';
 import { speakingTimeMs, type Timer, virtualTimer } from './timing.js';

@@ -233,7 +233,8 @@ function readVerb(node: Node, warn: Warn): Verb | undefined {
         action: attrs.action,
         method: method(),
         timeoutSeconds: int('timeout', 5, 1),
-        numDigits: attrs.numDigits === undefined ? undefined : int('numDigits', 1, 1),
+        // An unusable numDigits is dropped, leaving Twilio's default: no limit.
+        numDigits: attrs.numDigits === undefined ? undefined : int('numDigits', 0, 1) || undefined,
         finishOnKey: DIGIT_KEY.test(finishOnKey) || finishOnKey === '' ? finishOnKey : '#',
         actionOnEmptyResult: attrs.actionOnEmptyResult === 'true',
         prompts,

@@ -117,10 +117,13 @@ describe('reading TwiML as Twilio does', () => {
   });
 
   it('warns about attribute values Twilio cannot use', () => {
-    expect(codes(twiml('<Gather action="x" numDigits="one" finishOnKey="ab" timeout="-1"/>'))).toEqual([
-      'bad-attribute',
-      'bad-attribute',
-      'bad-attribute',
+    const doc = parseTwiml(twiml('<Gather action="x" numDigits="one" finishOnKey="ab" timeout="-1"/>'), 'text/xml');
+    expect(doc.warnings.map((w) => w.message)).toEqual([
+      '<Gather finishOnKey="ab"> must be one key (0-9, *, #) or empty',
+      '<Gather timeout="-1"> is not a whole number of at least 1',
+      '<Gather numDigits="one"> is not a whole number of at least 1',
     ]);
+    // Twilio's defaults stand in for what cannot be used.
+    expect(doc.verbs[0]).toMatchObject({ numDigits: undefined, finishOnKey: '#', timeoutSeconds: 5 });
   });
 });

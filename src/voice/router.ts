@@ -53,7 +53,21 @@ export function voiceRouter(app: AppContext): Router {
 
   router.post(
     '/incoming',
-    answer((params) => answerIncoming(deps, voiceParams(params))),
+    answer(async (params) => {
+      const result = await answerIncoming(deps, voiceParams(params));
+      if (!result.replayed) {
+        app.logger.info(
+          {
+            callSid: params.CallSid,
+            from: maskPhone(params.From),
+            to: maskPhone(params.To),
+            script: result.call.script_id,
+          },
+          'call answered',
+        );
+      }
+      return result;
+    }),
   );
 
   router.post(

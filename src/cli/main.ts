@@ -1,17 +1,38 @@
 import { Command, CommanderError } from 'commander';
+import { backupCommand } from './commands/backup.js';
+import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
+import { revokeCommand } from './commands/revoke.js';
 import { serveCommand } from './commands/serve.js';
+import { showCommand } from './commands/show.js';
 import { simulateCommand } from './commands/simulate.js';
+import { statusCommand } from './commands/status.js';
+import { verifyCommand } from './commands/verify.js';
 import { exitWithError } from './errors.js';
 
 const program = new Command('optin-ivr')
   .description('WhatsApp opt-in by phone: the IVR service and its consent ledger')
-  .showHelpAfterError()
+  // A usage mistake is one line, like every other error: `optin-ivr: unknown option '--sinse'`.
+  .configureOutput({
+    outputError: (message, write) =>
+      write(
+        `optin-ivr: ${message
+          .replace(/^error: /, '')
+          .trim()
+          .replace(/\s*\n\s*/g, ' ')} (see --help)\n`,
+      ),
+  })
   .exitOverride();
 
 serveCommand(program, process.env);
 migrateCommand(program, process.env);
 simulateCommand(program, process.env);
+exportCommand(program, process.env);
+verifyCommand(program, process.env);
+statusCommand(program, process.env);
+showCommand(program, process.env);
+revokeCommand(program, process.env);
+backupCommand(program, process.env);
 
 try {
   await program.parseAsync(process.argv);

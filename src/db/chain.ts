@@ -56,16 +56,23 @@ export type ChainCheck =
 /**
  * Walks events in order and names the first that does not follow from the one before: a changed field,
  * a removed or re-ordered row. `expectHead`, if given, must be the hash of some event on the way.
+ * `from: 'first-event'` checks a slice of the chain (an export that starts mid-way): the first event's `seq` and
+ * `prev_hash` are taken as given, since its predecessor is not there to check them against (seq 1 must still
+ * follow the genesis hash).
  */
 export async function checkChain(
   events: AsyncIterable<ConsentEvent> | Iterable<ConsentEvent>,
-  options: { expectHead?: string } = {},
+  options: { expectHead?: string; from?: 'genesis' | 'first-event' } = {},
 ): Promise<ChainCheck & { headFound?: boolean }> {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
   let headFound = options.expectHead === undefined ? undefined : false;
   for await (const event of events) {
+    if (count === 0 && options.from === 'first-event' && event.seq !== 1) {
+      prev = event.prev_hash;
+      expectedSeq = event.seq;
+    }
     const fail = (problem: string) => ({ ok: false as const, count, seq: event.seq, problem });
     if (event.seq !== expectedSeq) {
       return fail(

@@ -115,4 +115,17 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  '2026-11-25-002-idempotency-keys': {
+    async up(db: Kysely<unknown>) {
+      // The first answer to a request that carried an Idempotency-Key, returned again when the client retries.
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

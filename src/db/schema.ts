@@ -92,12 +92,23 @@ export interface ConsentEventsTable {
   hash: string;
 }
 
+/** The first answer to an API request sent with an `Idempotency-Key`, replayed when the request is repeated. */
+export interface IdempotencyKeysTable {
+  key: string;
+  /** What the request asked for; the same key with a different request is refused. */
+  fingerprint: string;
+  status: number;
+  body: string;
+  created_at: string;
+}
+
 export interface Database {
   calls: CallsTable;
   call_steps: CallStepsTable;
   call_turns: CallTurnsTable;
   statements: StatementsTable;
   consent_events: ConsentEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Call = Selectable<CallsTable>;

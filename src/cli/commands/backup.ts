@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { backupStore } from '../../db/backup.js';
+import { UsageError } from '../errors.js';
+import { withExistingStore } from '../with-existing-store.js';
+
+export function backupCommand(program: Command, env: NodeJS.ProcessEnv): void {
+  program
+    .command('backup')
+    .description('copy the database while the server runs (SQLite online backup), then verify the copy')
+    .argument('<file>', 'where to write the copy; must not exist yet')
+    .action(async (file: string) => {
+      const config = loadConfig(env);
+      if (existsSync(file)) throw new UsageError(`backup file "${file}" already exists: choose a new name`);
+      if (!existsSync(dirname(resolve(file)))) {
+        throw new UsageError(`backup file "${file}": the folder "${dirname(file)}" does not exist`);
+      }
+      await withExistingStore(config, async (store) => {
+        if (resolve(store.location) === resolve(file))
+          throw new UsageError(`backup file "${file}" is the database itself`);
+        const check = await backupStore(store, file);
+        if (!check.ok) {
+          throw new UsageError(`backup ${file} written, but its chain is broken at seq ${check.seq}: ${check.problem}`);
+        }
+        process.stdout.write(`backup ${file}: ${check.count} events verified, head ${check.head}\n`);
+      });
+    });
+}

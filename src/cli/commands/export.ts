@@ -1,0 +1,98 @@
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { countEvents } from '../../db/event-query.js';
+import { streamEvents } from '../../export/event-stream.js';
+import { parseFilter } from '../../export/filter.js';
+import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
+import { UsageError } from '../errors.js';
+import { progressBar } from '../progress-bar.js';
+import { withExistingStore } from '../with-existing-store.js';
+import { cliParameters } from './parameters.js';
+
+// Below this a progress bar would only flicker.
+const PROGRESS_FROM = 10_000;
+
+interface ExportOptions {
+  format: string;
+  out?: string;
+  raw?: boolean;
+  bom?: boolean;
+  since?: string;
+  until?: string;
+  decision?: string;
+  category?: string;
+  business?: string;
+  phone?: string;
+  country?: string;
+}
+
+export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
+  program
+    .command('export')
+    .description('write consent events, oldest first, as CSV (spreadsheet-safe), JSON Lines or xlsx')
+    .option('--format <format>', `${EXPORT_FORMATS.join(', ')}`, 'csv')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--since <date>', 'from this date or time on (inclusive), e.g. 2026-11-01 or 2026-11-01T09:00:00Z')
+    .option('--until <date>', 'before this time; a date or month given here is included whole, e.g. 2026-11-30')
+    .option('--decision <decision>', 'opt_in, declined or opt_out')
+    .option('--category <category>', 'e.g. utility or marketing')
+    .option('--business <business>', 'the business as the voice script names it')
+    .option('--phone <number>', 'one number, in any common notation')
+    .option('--country <code>', 'region for a --phone written without its country code, e.g. US')
+    .option('--raw', 'CSV: keep every value exact, for machines (no formula neutralising)')
+    .option('--bom', 'CSV: start with a byte order mark, for Excel')
+    .action(async (options: ExportOptions) => {
+      const format = options.format as ExportFormat;
+      if (!EXPORT_FORMATS.includes(format)) {
+        throw new UsageError(`--format "${options.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
+      }
+      if ((options.raw || options.bom) && format !== 'csv') {
+        throw new UsageError(`--${options.raw ? 'raw' : 'bom'} applies to csv only, not --format ${format}`);
+      }
+      const filter = cliParameters(() => parseFilter(options));
+      if (options.out !== undefined) checkTarget(options.out);
+      const config = loadConfig(env);
+      await withExistingStore(config, async (store) => {
+        const tty = process.stderr.isTTY === true;
+        const total = tty || format === 'xlsx' ? await countEvents(store.db, filter) : 0;
+        if (format === 'xlsx' && total > XLSX_MAX_ROWS) {
+          throw new UsageError(
+            `${total} events match, but an xlsx sheet holds at most ${XLSX_MAX_ROWS}: use --format csv or narrow the filters`,
+          );
+        }
+        const bar = tty && total >= PROGRESS_FROM ? progressBar(process.stderr, total, 'exporting') : undefined;
+        const target = options.out;
+        // A failed export must not leave a file that looks complete: write beside it, rename when done.
+        const partial = target === undefined ? undefined : `${target}.partial`;
+        const out: Writable = partial === undefined ? process.stdout : createWriteStream(partial);
+        try {
+          const written = await writeExport(streamEvents(store.db, filter), out, {
+            format,
+            raw: options.raw ?? false,
+            bom: options.bom ?? false,
+            onRow: bar ? (n) => bar.update(n) : undefined,
+          });
+          bar?.finish(written);
+          if (partial !== undefined && target !== undefined) {
+            await rename(partial, target);
+            process.stderr.write(`exported ${written} events to ${target}\n`);
+          }
+        } catch (err) {
+          if (partial !== undefined) await rm(partial, { force: true });
+          // The reader went away (`export | head`): like any Unix filter, stop quietly.
+          if (partial === undefined && (err as NodeJS.ErrnoException).code === 'EPIPE') return;
+          throw err;
+        }
+      });
+    });
+}
+
+function checkTarget(file: string): void {
+  const dir = dirname(file);
+  if (!existsSync(dir)) throw new UsageError(`--out "${file}": the folder "${dir}" does not exist`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out "${file}" is a folder, not a file`);
+}

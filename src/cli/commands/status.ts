@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { subscriberStatus } from '../../consent/subscriber-status.js';
+import { phoneNumber } from '../../export/filter.js';
+import { withExistingStore } from '../with-existing-store.js';
+import { cliParameters } from './parameters.js';
+
+export function statusCommand(program: Command, env: NodeJS.ProcessEnv): void {
+  program
+    .command('status')
+    .description("a number's current consent per business and category, with the event that decided it")
+    .argument('<phone>', 'the number, in any common notation')
+    .option('--country <code>', 'region for a number written without its country code, e.g. US')
+    .option('--json', 'print JSON, as the HTTP API answers')
+    .action(async (phone: string, options: { country?: string; json?: boolean }) => {
+      const e164 = cliParameters(() => phoneNumber(phone, options.country), { phone: 'phone' });
+      await withExistingStore(loadConfig(env), async (store) => {
+        const status = await subscriberStatus(store.db, e164);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+          return;
+        }
+        if (status.consents.length === 0) {
+          process.stdout.write(`${e164}: no consent recorded\n`);
+          return;
+        }
+        const lines = [`${e164}:`];
+        for (const c of status.consents) {
+          const e = c.deciding_event;
+          const how =
+            e.source === 'ivr'
+              ? `call ${e.call_sid}, key ${e.digits} at ${e.prompt_id}`
+              : `${e.source === 'agent' ? 'agent' : 'API'}: ${e.reason ?? ''}`;
+          lines.push(
+            `  ${c.business} / ${c.category}: ${c.decision} (${c.may_message ? 'may message' : 'do not message'}) - seq ${e.seq} at ${e.recorded_at}, ${how}`,
+          );
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      });
+    });
+}

@@ -1,0 +1,92 @@
+import type { Kysely } from 'kysely';
+import { categoriesOf } from '../db/event-query.js';
+import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
+import type { ConsentEvent, Database } from '../db/schema.js';
+import type { VoiceScript } from '../scripts/schema.js';
+
+/** A withdrawal that arrived off the phone line: a STOP reply on WhatsApp, an agent, the sending system. */
+export interface OptOutRequest {
+  /** E.164. */
+  phone: string;
+  business: string;
+  /** Without it, every category known for this number and business is withdrawn. */
+  category?: string | undefined;
+  reason: string;
+  source: 'agent' | 'api';
+}
+
+export class OptOutError extends Error {
+  override name = 'OptOutError';
+  constructor(
+    readonly field: 'business' | 'category' | 'reason',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const MAX_REASON_LENGTH = 500;
+
+/**
+ * Records one `opt_out` per category. Call it inside `writeTransaction`. The business and category must be known
+ * (from a loaded voice script, or from this number's own events): an opt-out filed under a misspelt business
+ * would leave the real one sending.
+ */
+export async function recordOptOut(
+  trx: Kysely<Database>,
+  deps: { scripts: readonly VoiceScript[]; recordedAt: string; newId: () => string },
+  request: OptOutRequest,
+): Promise<ConsentEvent[]> {
+  const reason = request.reason.trim();
+  if (reason === '' || reason.length > MAX_REASON_LENGTH) {
+    throw new OptOutError('reason', `reason must be 1 to ${MAX_REASON_LENGTH} characters (why the number opted out)`);
+  }
+  const fromScripts = deps.scripts
+    .filter((s) => s.business === request.business)
+    .flatMap((s) => s.languages.flatMap((l) => l.categories.map((c) => c.id)));
+  const fromLedger = await categoriesOf(trx, request.phone, request.business);
+  const known = [...new Set([...fromLedger, ...fromScripts])].sort();
+  if (known.length === 0) {
+    const businesses = [...new Set(deps.scripts.map((s) => s.business))].sort();
+    throw new OptOutError(
+      'business',
+      `unknown business "${request.business}": no voice script names it and ${request.phone} has no events for it` +
+        ` (known businesses: ${businesses.map((b) => `"${b}"`).join(', ') || 'none'})`,
+    );
+  }
+  if (request.category !== undefined && !known.includes(request.category)) {
+    throw new OptOutError(
+      'category',
+      `unknown category "${request.category}" for "${request.business}" (known: ${known.join(', ')})`,
+    );
+  }
+  const categories = request.category === undefined ? known : [request.category];
+  return appendEvents(
+    trx,
+    categories.map(
+      (category): NewConsentEvent => ({
+        call_sid: null,
+        account_sid: null,
+        called_number: null,
+        phone_number: request.phone,
+        number_source: null,
+        business: request.business,
+        channel: 'whatsapp',
+        category,
+        decision: 'opt_out',
+        digits: null,
+        prompt_id: null,
+        attempt: null,
+        source: request.source,
+        script_id: null,
+        script_version: null,
+        language: null,
+        voice: null,
+        statement_sha256: null,
+        signature_verified: null,
+        reason,
+      }),
+    ),
+    { recordedAt: deps.recordedAt, newId: deps.newId },
+  );
+}

@@ -1,0 +1,87 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { type ChainCheck, checkChain, GENESIS_HASH } from '../db/chain.js';
+import type { ConsentEvent } from '../db/schema.js';
+
+export class ExportFileError extends Error {
+  override name = 'ExportFileError';
+}
+
+const text = z.string().nullable();
+const integer = z.number().int().nullable();
+const line = z.strictObject({
+  seq: z.number().int().positive(),
+  recorded_at: z.string(),
+  event_id: z.string(),
+  phone_number: text,
+  number_source: text,
+  business: z.string(),
+  channel: z.string(),
+  category: z.string(),
+  decision: z.enum(['opt_in', 'declined', 'opt_out']),
+  source: z.enum(['ivr', 'agent', 'api']),
+  digits: text,
+  prompt_id: text,
+  attempt: integer,
+  call_sid: text,
+  account_sid: text,
+  called_number: text,
+  script_id: text,
+  script_version: text,
+  language: text,
+  voice: text,
+  statement_sha256: text,
+  signature_verified: integer,
+  reason: text,
+  prev_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export type FileCheck = ChainCheck & {
+  headFound?: boolean;
+  /** The first event in the file; when it is not seq 1, whatever came before it is not checked. */
+  first?: { seq: number; prevHash: string; fromGenesis: boolean };
+};
+
+/**
+ * Checks a JSON Lines export on its own: each line must be a whole event and each event must follow from the
+ * one before. A file that starts mid-chain is checked from its first event, whose predecessor cannot be.
+ */
+export async function verifyExportFile(file: string, options: { expectHead?: string } = {}): Promise<FileCheck> {
+  let first: FileCheck['first'];
+  async function* events(): AsyncGenerator<ConsentEvent> {
+    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+    let n = 0;
+    for await (const raw of lines) {
+      n += 1;
+      if (raw.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        throw new ExportFileError(`${file} line ${n} is not valid JSON (is the file cut short?): ${clip(raw)}`);
+      }
+      const parsed = line.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ExportFileError(
+          `${file} line ${n} is not a consent event: ${issue?.path.join('.') || 'line'} ${issue?.message ?? ''}`.trim(),
+        );
+      }
+      const event = parsed.data as ConsentEvent;
+      first ??= {
+        seq: event.seq,
+        prevHash: event.prev_hash,
+        fromGenesis: event.seq === 1 && event.prev_hash === GENESIS_HASH,
+      };
+      yield event;
+    }
+  }
+  const result = await checkChain(events(), { ...options, from: 'first-event' });
+  return { ...result, ...(first ? { first } : {}) };
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}

@@ -1,0 +1,113 @@
+import { once } from 'node:events';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import type { ConsentEvent } from '../db/schema.js';
+import { EXPORT_COLUMNS, type ExportColumn, orderedRow } from './columns.js';
+import { spreadsheetSafe } from './spreadsheet-safe.js';
+
+export const EXPORT_FORMATS = ['csv', 'jsonl', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** A worksheet holds 1,048,576 rows; one is the header. */
+export const XLSX_MAX_ROWS = 1_048_575;
+
+export class ExportTooLargeError extends Error {
+  override name = 'ExportTooLargeError';
+}
+
+export interface ExportOptions {
+  format: ExportFormat;
+  /** CSV: keep every value exactly as stored, for machines (no formula neutralising). */
+  raw?: boolean;
+  /** CSV: start with a UTF-8 byte order mark, which Excel needs to read UTF-8. */
+  bom?: boolean;
+  /** Called after each row is handed on, with the number written so far. */
+  onRow?: (written: number) => void;
+}
+
+/** Writes `events` to `out` in one format and ends `out`; resolves with the number of events written. */
+export async function writeExport(
+  events: AsyncIterable<ConsentEvent>,
+  out: Writable,
+  options: ExportOptions,
+): Promise<number> {
+  let written = 0;
+  async function* counted() {
+    for await (const event of events) {
+      yield event;
+      written += 1;
+      options.onRow?.(written);
+    }
+  }
+  if (options.format === 'xlsx') {
+    await writeXlsx(counted(), out);
+  } else if (options.format === 'jsonl') {
+    await pipeline(
+      Readable.from(counted()),
+      async function* (rows: AsyncIterable<ConsentEvent>) {
+        for await (const row of rows) yield `${JSON.stringify(orderedRow(row))}\n`;
+      },
+      out,
+    );
+  } else {
+    await pipeline(Readable.from(counted()), csvStringifier(options), out);
+  }
+  return written;
+}
+
+function csvStringifier(options: ExportOptions) {
+  const text = options.raw ? (v: string) => v : spreadsheetSafe;
+  return stringify({
+    header: true,
+    columns: [...EXPORT_COLUMNS],
+    bom: options.bom ?? false,
+    // RFC 4180 ends records with CRLF.
+    record_delimiter: 'windows',
+    cast: {
+      // An empty string is quoted ("") and a null left empty, so a raw export tells them apart.
+      string: (value) => (value === '' ? { value: '', quoted: true } : text(value)),
+      number: (value) => String(value),
+    },
+  });
+}
+
+const XLSX_WIDTHS: Partial<Record<ExportColumn, number>> = {
+  recorded_at: 26,
+  event_id: 38,
+  phone_number: 17,
+  business: 18,
+  call_sid: 36,
+  account_sid: 36,
+  called_number: 17,
+  voice: 22,
+  statement_sha256: 66,
+  reason: 30,
+  prev_hash: 66,
+  hash: 66,
+};
+
+async function writeXlsx(events: AsyncIterable<ConsentEvent>, out: Writable): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const sheet = workbook.addWorksheet('consent events', { views: [{ state: 'frozen', ySplit: 1 }] });
+  // Text format ('@'): a spreadsheet must not turn +14155550123 into a number, or a hash into 1.2E+63.
+  sheet.columns = EXPORT_COLUMNS.map((key) => ({
+    header: key,
+    key,
+    width: XLSX_WIDTHS[key] ?? 14,
+    style: { numFmt: '@' },
+  }));
+  sheet.getRow(1).font = { bold: true };
+  let rows = 0;
+  for await (const event of events) {
+    rows += 1;
+    if (rows > XLSX_MAX_ROWS) {
+      throw new ExportTooLargeError(`an xlsx sheet holds at most ${XLSX_MAX_ROWS} rows: use csv or narrow the filters`);
+    }
+    sheet.addRow(EXPORT_COLUMNS.map((c) => (event[c] === null ? null : String(event[c])))).commit();
+    if (out.writableNeedDrain) await once(out, 'drain');
+  }
+  sheet.commit();
+  await workbook.commit();
+}

@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { apiMiddleware } from './api/router.js';
 import type { AppContext } from './context.js';
 import { healthRouter } from './http/health.js';
 import { requestLog } from './http/request-log.js';
@@ -20,6 +21,8 @@ export function createApp(app: AppContext): Koa {
       ctx.body = status < 500 ? (err as Error).message : 'internal error';
     }
   });
+  // The admin API is closed unless a token is configured: then /api answers 404 like any unknown path.
+  if (app.config.adminToken) koa.use(apiMiddleware(app, app.config.adminToken));
   for (const router of [healthRouter(app), voiceRouter(app)]) {
     koa.use(router.routes());
     koa.use(router.allowedMethods());

@@ -1,0 +1,84 @@
+import { PassThrough } from 'node:stream';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AppContext } from '../context.js';
+import { countEvents, pageOfEvents } from '../db/event-query.js';
+import { orderedRow } from '../export/columns.js';
+import { streamEvents } from '../export/event-stream.js';
+import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
+import { InvalidParameterError } from '../export/invalid-parameter.js';
+import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../export/write-export.js';
+import { booleanParam, queryParams } from './query.js';
+
+const MAX_LIMIT = 1000;
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** Consent events as JSON pages, and the same export as the CLI as a streamed download. */
+export function consentEventRoutes(router: Router, app: AppContext): void {
+  router.get('/consent-events', async (ctx) => {
+    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'cursor', 'limit']);
+    const filter = parseFilter(params);
+    const limit = pageLimit(params.limit);
+    const after = params.cursor === undefined ? 0 : readCursor(params.cursor);
+    const page = await pageOfEvents(app.store.db, filter, { after, limit: limit + 1 });
+    const events = page.slice(0, limit);
+    const last = events.at(-1);
+    ctx.body = {
+      events: events.map(orderedRow),
+      next_cursor: page.length > limit && last ? Buffer.from(`seq:${last.seq}`).toString('base64url') : null,
+    };
+  });
+
+  router.get('/consent-events/export', async (ctx) => {
+    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'format', 'raw', 'bom']);
+    const format = (params.format ?? 'csv') as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format)) {
+      throw new InvalidParameterError('format', `"${params.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
+    }
+    const raw = booleanParam('raw', params.raw);
+    const bom = booleanParam('bom', params.bom);
+    if ((raw || bom) && format !== 'csv') {
+      throw new InvalidParameterError(raw ? 'raw' : 'bom', `applies to format=csv only, not ${format}`);
+    }
+    const filter = parseFilter(params);
+    if (format === 'xlsx') {
+      const total = await countEvents(app.store.db, filter);
+      if (total > XLSX_MAX_ROWS) {
+        throw new InvalidParameterError('format', `xlsx holds at most ${XLSX_MAX_ROWS} rows and ${total} events match`);
+      }
+    }
+    const body = new PassThrough();
+    ctx.status = 200;
+    ctx.type = CONTENT_TYPES[format];
+    ctx.attachment(`consent-events.${format}`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = body;
+    writeExport(streamEvents(app.store.db, filter), body, { format, raw, bom }).then(
+      (rows) => app.logger.info({ format, rows }, 'export sent'),
+      (err) => {
+        // Headers are gone already: the client sees a cut-off download rather than a complete-looking file.
+        app.logger.warn({ err, format }, 'export stopped before the end');
+        body.destroy(err);
+      },
+    );
+  });
+}
+
+function pageLimit(value: string | undefined): number {
+  if (value === undefined) return 100;
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
+    throw new InvalidParameterError('limit', `"${value}" is not a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return Number(value);
+}
+
+function readCursor(value: string): number {
+  const match = /^seq:(\d{1,15})$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
+  if (!match) throw new InvalidParameterError('cursor', `"${value}" is not a cursor this API gave out`);
+  return Number(match[1]);
+}

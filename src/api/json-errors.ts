@@ -1,0 +1,35 @@
+import type { Middleware } from 'koa';
+import { OptOutError } from '../consent/opt-out.js';
+import { InvalidParameterError } from '../export/invalid-parameter.js';
+import type { Logger } from '../logger.js';
+
+/** Every API error is JSON; a client error names the parameter at fault, a server error stays in the log. */
+export function jsonErrors(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        ctx.status = 404;
+        ctx.body = { error: 'not_found', message: `no such API route: ${ctx.method} ${ctx.path}` };
+      }
+    } catch (err) {
+      if (err instanceof InvalidParameterError) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_parameter', parameter: err.parameter, message: err.message };
+        return;
+      }
+      if (err instanceof OptOutError) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_parameter', parameter: err.field, message: err.message };
+        return;
+      }
+      const status = (err as { status?: number }).status ?? 500;
+      if (status >= 500) logger.error({ err }, 'API request failed');
+      ctx.status = status;
+      ctx.body = {
+        error: status >= 500 ? 'internal_error' : 'bad_request',
+        message: status < 500 ? (err as Error).message : 'internal error',
+      };
+    }
+  };
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { isoTimestamp } from '../clock.js';
+import { MAX_REASON_LENGTH, recordOptOut } from '../consent/opt-out.js';
+import { subscriberStatus } from '../consent/subscriber-status.js';
+import type { AppContext } from '../context.js';
+import { findIdempotentAnswer, saveIdempotentAnswer } from '../db/idempotency.js';
+import { writeTransaction } from '../db/store.js';
+import { orderedRow } from '../export/columns.js';
+import { phoneNumber } from '../export/filter.js';
+import { InvalidParameterError } from '../export/invalid-parameter.js';
+import { maskPhone } from '../phone/phone.js';
+import { queryParams } from './query.js';
+
+const optOutBody = z.strictObject({
+  business: z.string().trim().min(1).max(200),
+  category: z.string().trim().min(1).max(200).optional(),
+  reason: z.string().trim().min(1).max(MAX_REASON_LENGTH),
+});
+
+// Printable ASCII, as the IETF draft on the Idempotency-Key header expects; long enough for any UUID scheme.
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** What the sending system asks: may I message this number, and this number has opted out. */
+export function subscriberRoutes(router: Router, app: AppContext): void {
+  router.get('/subscribers/:phone', async (ctx) => {
+    const { country } = queryParams(ctx as unknown as Context, ['country']);
+    const phone = phoneNumber(ctx.params.phone as string, country);
+    ctx.body = await subscriberStatus(app.store.db, phone);
+  });
+
+  router.post(
+    '/subscribers/:phone/opt-out',
+    async (ctx, next) => {
+      if (!ctx.is('application/json')) ctx.throw(415, 'send the opt-out as application/json');
+      await next();
+    },
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '16kb',
+      onError: () => {
+        throw new InvalidParameterError('body', 'is not valid JSON');
+      },
+    }),
+    async (ctx) => {
+      const { country } = queryParams(ctx as unknown as Context, ['country']);
+      const phone = phoneNumber(ctx.params.phone as string, country);
+      const parsed = optOutBody.safeParse((ctx.request as unknown as { body: unknown }).body);
+      if (!parsed.success) throw bodyError(parsed.error.issues[0]);
+      const key = ctx.get('idempotency-key') || undefined;
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw new InvalidParameterError('Idempotency-Key', 'must be 1 to 255 printable ASCII characters');
+      }
+      const request = { phone, ...parsed.data, source: 'api' as const };
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify(['opt-out', phone, request.business, request.category ?? null, request.reason]))
+        .digest('hex');
+      const now = isoTimestamp(app.clock.now());
+      const answer = await writeTransaction(app.store.db, async (trx) => {
+        // Looked up inside the write lock: two retries racing each other cannot both record.
+        const prior = key === undefined ? undefined : await findIdempotentAnswer(trx, key);
+        if (prior) return { ...prior, replayed: true };
+        const events = await recordOptOut(
+          trx,
+          { scripts: app.scripts.all, recordedAt: now, newId: () => app.ids.uuid() },
+          request,
+        );
+        const body = JSON.stringify({ phone_number: phone, events: events.map(orderedRow) });
+        if (key !== undefined)
+          await saveIdempotentAnswer(trx, { key, fingerprint, status: 201, body, created_at: now });
+        app.logger.info(
+          { phone: maskPhone(phone), business: request.business, seqs: events.map((e) => e.seq) },
+          'opt-out recorded via API',
+        );
+        return { fingerprint, status: 201, body, replayed: false };
+      });
+      if (answer.fingerprint !== fingerprint) {
+        ctx.status = 422;
+        ctx.body = {
+          error: 'idempotency_key_reused',
+          parameter: 'Idempotency-Key',
+          message: 'this Idempotency-Key was used for a different request',
+        };
+        return;
+      }
+      if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
+      ctx.status = answer.status;
+      ctx.type = 'application/json';
+      ctx.body = answer.body;
+    },
+  );
+}
+
+function bodyError(issue: z.core.$ZodIssue | undefined): InvalidParameterError {
+  if (issue?.code === 'unrecognized_keys') {
+    return new InvalidParameterError(
+      issue.keys.join(', '),
+      'is not a field of an opt-out (send business, category, reason)',
+    );
+  }
+  const field = issue?.path.join('.') || 'body';
+  if (issue?.code === 'invalid_type' && /received undefined/.test(issue.message))
+    return new InvalidParameterError(field, 'is required');
+  if (issue?.code === 'invalid_type') return new InvalidParameterError(field, `must be ${issue.expected}`);
+  return new InvalidParameterError(
+    field,
+    issue?.message.replace(/^Too (small|big): expected string to have /, 'must have ') ?? 'is invalid',
+  );
+}

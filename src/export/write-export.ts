@@ -67,7 +67,7 @@ function csvStringifier(options: ExportOptions) {
     record_delimiter: 'windows',
     cast: {
       // An empty string is quoted ("") and a null left empty, so a raw export tells them apart.
-      string: (value) => (value === '' ? { value: '', quoted: true } : text(value)),
+      string: (value) => (value === '' ? { value: '', quoted_empty: true } : text(value)),
       number: (value) => String(value),
     },
   });

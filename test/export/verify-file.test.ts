@@ -1,0 +1,87 @@
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConsentEvent } from '../../src/db/schema.js';
+import { streamEvents } from '../../src/export/event-stream.js';
+import { ExportFileError, verifyExportFile } from '../../src/export/verify-file.js';
+import { writeExport } from '../../src/export/write-export.js';
+import { addEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
+
+let ledger: Awaited<ReturnType<typeof tempStore>>;
+let rows: ConsentEvent[];
+let lines: string[];
+
+beforeEach(async () => {
+  ledger = await tempStore();
+  for (let i = 0; i < 6; i += 1) {
+    await addEvents(ledger.store, [ivrEvent({ phone_number: `+1415555012${i}` })], `2026-11-0${i + 1}T10:00:00.000Z`);
+  }
+  rows = await allEvents(ledger.store);
+  const file = join(ledger.dir, 'all.jsonl');
+  await writeExport(streamEvents(ledger.store.db, {}), createWriteStream(file), { format: 'jsonl' });
+  lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+});
+afterEach(() => ledger.remove());
+
+function fileOf(content: string): string {
+  const file = join(ledger.dir, 'check.jsonl');
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('verifying a JSON Lines export on its own', () => {
+  it('verifies an intact export from the genesis hash to the head', async () => {
+    const result = await verifyExportFile(fileOf(`${lines.join('\n')}\n`));
+    expect(result).toMatchObject({ ok: true, count: 6, head: rows[5]?.hash, first: { seq: 1, fromGenesis: true } });
+  });
+
+  it('names the seq of a line whose contents were altered', async () => {
+    const altered = lines.map((l, i) => (i === 3 ? l.replace('+14155550123', '+14155550199') : l));
+    const result = await verifyExportFile(fileOf(altered.join('\n')));
+    expect(result).toMatchObject({ ok: false, seq: 4, count: 3 });
+    expect(result.ok === false && result.problem).toMatch(/contents hash to/);
+  });
+
+  it('names the events missing when a middle line was deleted', async () => {
+    const result = await verifyExportFile(fileOf(lines.filter((_, i) => i !== 2).join('\n')));
+    expect(result).toMatchObject({ ok: false, seq: 4 });
+    expect(result.ok === false && result.problem).toMatch(/events 3\.\.3 are missing/);
+  });
+
+  it('reports a file cut off in the middle of a line, with the line number', async () => {
+    const cut = `${lines.join('\n')}`.slice(0, -40);
+    await expect(verifyExportFile(fileOf(cut))).rejects.toThrow(ExportFileError);
+    await expect(verifyExportFile(fileOf(cut))).rejects.toThrow(/line 6 is not valid JSON/);
+  });
+
+  it('checks a slice that starts mid-chain from its first event, and says where it starts', async () => {
+    const result = await verifyExportFile(fileOf(lines.slice(3).join('\n')));
+    expect(result).toMatchObject({
+      ok: true,
+      count: 3,
+      head: rows[5]?.hash,
+      first: { seq: 4, prevHash: rows[2]?.hash, fromGenesis: false },
+    });
+  });
+
+  it('cannot see that whole lines are missing at the end, unless a published head is expected', async () => {
+    const short = fileOf(lines.slice(0, 4).join('\n'));
+    expect(await verifyExportFile(short)).toMatchObject({ ok: true, count: 4, head: rows[3]?.hash });
+    expect(await verifyExportFile(short, { expectHead: rows[5]?.hash as string })).toMatchObject({
+      ok: true,
+      headFound: false,
+    });
+    expect(await verifyExportFile(short, { expectHead: rows[1]?.hash as string })).toMatchObject({ headFound: true });
+  });
+
+  it('refuses a first line that claims seq 1 but does not start from the genesis hash', async () => {
+    const forged = JSON.parse(lines[0] as string) as ConsentEvent;
+    forged.prev_hash = 'f'.repeat(64);
+    const result = await verifyExportFile(fileOf(JSON.stringify(forged)));
+    expect(result).toMatchObject({ ok: false, seq: 1 });
+  });
+
+  it('refuses a line that is JSON but not a consent event', async () => {
+    await expect(verifyExportFile(fileOf('{"seq": 1}\n'))).rejects.toThrow(/line 1 is not a consent event/);
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appendEvents, type NewConsentEvent } from '../../src/db/ledger.js';
+import type { ConsentEvent } from '../../src/db/schema.js';
+import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
+
+/** A migrated ledger in a fresh SQLite file in a temp dir. */
+export async function tempStore(): Promise<{ store: Store; dir: string; file: string; remove(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'optin-ledger-'));
+  const file = join(dir, 'optin.db');
+  const store = openStore(file);
+  await migrate(store.db);
+  return {
+    store,
+    dir,
+    file,
+    remove: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An IVR opt-in as the call flow records it; override what a test is about. */
+export function ivrEvent(overrides: Partial<NewConsentEvent> = {}): NewConsentEvent {
+  return {
+    call_sid: `CA${'1'.repeat(32)}`,
+    account_sid: `AC${'a'.repeat(32)}`,
+    called_number: '+15005550006',
+    phone_number: '+14155550123',
+    number_source: 'caller_id',
+    business: 'Demo Shop',
+    channel: 'whatsapp',
+    category: 'utility',
+    decision: 'opt_in',
+    digits: '1',
+    prompt_id: 'statement',
+    attempt: 1,
+    source: 'ivr',
+    script_id: 'demo',
+    script_version: '1',
+    language: 'en-US',
+    voice: 'Polly.Joanna-Neural',
+    statement_sha256: 'ab'.repeat(32),
+    signature_verified: 1,
+    reason: null,
+    ...overrides,
+  };
+}
+
+let ids = 0;
+
+/** Appends events through the one real write path, all stamped `recordedAt`. */
+export function addEvents(
+  store: Store,
+  events: NewConsentEvent[],
+  recordedAt = '2026-11-10T12:00:00.000Z',
+): Promise<ConsentEvent[]> {
+  return writeTransaction(store.db, (trx) =>
+    appendEvents(trx, events, {
+      recordedAt,
+      newId: () => `00000000-0000-4000-9000-${String(++ids).padStart(12, '0')}`,
+    }),
+  );
+}
+
+/** Many events in batches (SQLite limits the variables of one INSERT). */
+export async function addManyEvents(store: Store, count: number, start = '2026-10-01T00:00:00.000Z'): Promise<void> {
+  const t0 = Date.parse(start);
+  for (let i = 0; i < count; i += 500) {
+    const batch = Array.from({ length: Math.min(500, count - i) }, (_, j) =>
+      ivrEvent({
+        phone_number: `+1415555${String((i + j) % 10_000).padStart(4, '0')}`,
+        category: (i + j) % 2 === 0 ? 'utility' : 'marketing',
+      }),
+    );
+    await addEvents(store, batch, new Date(t0 + i * 1000).toISOString());
+  }
+}
+
+export function allEvents(store: Store): Promise<ConsentEvent[]> {
+  return store.db.selectFrom('consent_events').selectAll().orderBy('seq').execute();
+}

@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 import type { ConsentEvent } from '../db/schema.js';
 import { EXPORT_COLUMNS, type ExportColumn, orderedRow } from './columns.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
@@ -89,6 +88,8 @@ const XLSX_WIDTHS: Partial<Record<ExportColumn, number>> = {
 };
 
 async function writeXlsx(events: AsyncIterable<ConsentEvent>, out: Writable): Promise<void> {
+  // exceljs takes most of a second to load: only an xlsx export pays for it, not every CLI command.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet('consent events', { views: [{ state: 'frozen', ySplit: 1 }] });
   // Text format ('@'): a spreadsheet must not turn +14155550123 into a number, or a hash into 1.2E+63.

@@ -1,7 +1,5 @@
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
-import { createApp } from '../../app.js';
-import { buildContext } from '../../bootstrap.js';
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 
@@ -17,6 +15,9 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
           'TWILIO_AUTH_TOKEN is not set: using the local development token. Real Twilio requests will be refused (403).',
         );
       }
+      // Loaded here, not at the top: the app pulls in the Twilio library, which would slow every other command.
+      const { buildContext } = await import('../../bootstrap.js');
+      const { createApp } = await import('../../app.js');
       const context = await buildContext(config, logger);
       const server = createApp(context).listen(config.port, config.host);
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentEvent } from '../../src/db/schema.js';
+import { addEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
+import { optinIvr } from '../helpers/run-cli.js';
+
+let ledger: Awaited<ReturnType<typeof tempStore>>;
+let rows: ConsentEvent[];
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ledger = await tempStore();
+  env = { DATABASE_URL: ledger.file };
+  await addEvents(ledger.store, [ivrEvent(), ivrEvent({ category: 'marketing' })], '2026-10-31T23:59:59.999Z');
+  await addEvents(
+    ledger.store,
+    [
+      ivrEvent({ phone_number: '+4915112345678' }),
+      ivrEvent({ phone_number: '+4915112345678', category: 'marketing', decision: 'declined', digits: '2' }),
+    ],
+    '2026-11-01T00:00:00.000Z',
+  );
+  await addEvents(ledger.store, [ivrEvent({ business: 'Other Shop' })], '2026-11-30T23:59:59.999Z');
+  await addEvents(ledger.store, [ivrEvent({ decision: 'opt_out', digits: '3' })], '2026-12-01T00:00:00.000Z');
+  rows = await allEvents(ledger.store);
+});
+afterAll(() => ledger.remove());
+
+const seqs = (csv: string) => (parse(csv, { columns: true }) as { seq: string }[]).map((r) => Number(r.seq));
+
+describe('optin-ivr export', () => {
+  it('writes spreadsheet-safe CSV of every event to stdout, oldest first, and nothing else', async () => {
+    const run = await optinIvr(['export'], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(seqs(run.stdout)).toEqual(rows.map((r) => r.seq));
+    expect(run.stdout).toContain(",'+14155550123,");
+  });
+
+  it('exports one month: a date-only --until includes that whole day', async () => {
+    const run = await optinIvr(['export', '--since', '2026-11-01', '--until', '2026-11-30'], env);
+    expect(seqs(run.stdout)).toEqual([3, 4, 5]);
+    const month = await optinIvr(['export', '--since', '2026-11', '--until', '2026-11'], env);
+    expect(month.stdout).toBe(run.stdout);
+  });
+
+  it('filters by decision, category, business and a phone in any notation', async () => {
+    expect(seqs((await optinIvr(['export', '--decision', 'opt_in', '--category', 'marketing'], env)).stdout)).toEqual([
+      2,
+    ]);
+    expect(seqs((await optinIvr(['export', '--business', 'Other Shop'], env)).stdout)).toEqual([5]);
+    expect(seqs((await optinIvr(['export', '--phone', '+49 151 1234 5678'], env)).stdout)).toEqual([3, 4]);
+    expect(seqs((await optinIvr(['export', '--phone', '0151 12345678', '--country', 'DE'], env)).stdout)).toEqual([
+      3, 4,
+    ]);
+  });
+
+  it('writes an empty export as a header alone when nothing matches', async () => {
+    const run = await optinIvr(['export', '--business', 'Nobody'], env);
+    expect(run.code).toBe(0);
+    expect(seqs(run.stdout)).toEqual([]);
+    expect(run.stdout.startsWith('seq,recorded_at,')).toBe(true);
+  });
+
+  it('writes an xlsx workbook to --out that exceljs reads back with the same rows', async () => {
+    const out = join(ledger.dir, 'events.xlsx');
+    const run = await optinIvr(['export', '--format', 'xlsx', '--out', out], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`exported ${rows.length} events to ${out}\n`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(out);
+    const sheet = workbook.worksheets[0] as ExcelJS.Worksheet;
+    expect(sheet.getColumn(1).values.slice(2)).toEqual(rows.map((r) => String(r.seq)));
+    expect(sheet.getColumn(25).values.slice(2)).toEqual(rows.map((r) => r.hash));
+    expect(existsSync(`${out}.partial`)).toBe(false);
+  });
+
+  it('writes jsonl that verify --file accepts, and a BOM-prefixed raw CSV when asked', async () => {
+    const jsonl = join(ledger.dir, 'events.jsonl');
+    expect((await optinIvr(['export', '--format', 'jsonl', '--out', jsonl], env)).code).toBe(0);
+    expect(
+      readFileSync(jsonl, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(rows);
+    const raw = await optinIvr(['export', '--raw', '--bom'], env);
+    expect(raw.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(raw.stdout).toContain(',+14155550123,');
+  });
+
+  it.each([
+    [['--since', '2026-11-31'], '--since "2026-11-31" is not a date on the calendar'],
+    [['--until', 'last month'], '--until "last month" is not a date'],
+    [['--since', '2026-11-01T10:00'], '--since "2026-11-01T10:00" has no time zone'],
+    [['--decision', 'yes'], '--decision "yes" is not one of opt_in, declined, opt_out'],
+    [['--phone', '12'], '--phone "12" is not a valid phone number'],
+    [['--format', 'pdf'], '--format "pdf" is not one of csv, jsonl, xlsx'],
+    [['--format', 'jsonl', '--bom'], '--bom applies to csv only'],
+    [['--out', '/no/such/dir/x.csv'], '--out "/no/such/dir/x.csv": the folder "/no/such/dir" does not exist'],
+    [['--sinse', '2026-11-01'], "unknown option '--sinse'"],
+  ])('refuses %j with one line naming the bad value, and writes nothing', async (args, message) => {
+    const run = await optinIvr(['export', ...args], env);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(run.stderr).toMatch(/^optin-ivr: /);
+    expect(run.stderr).toContain(message);
+  });
+
+  it('refuses a database file that does not exist instead of exporting an empty new one', async () => {
+    const missing = join(ledger.dir, 'typo.db');
+    const run = await optinIvr(['export'], { DATABASE_URL: missing });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`optin-ivr: no database at "${missing}": set DATABASE_URL to the ledger's file\n`);
+    expect(existsSync(missing)).toBe(false);
+  });
+});

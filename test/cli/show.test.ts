@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Transcript } from '../../src/transcript/transcript.js';
+import { optinIvr } from '../helpers/run-cli.js';
+import { Caller, startServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let env: Record<string, string>;
+let caller: Caller;
+let heard: string[];
+
+beforeAll(async () => {
+  server = await startServer();
+  env = { DATABASE_URL: server.dbFile };
+  caller = new Caller(server, { from: '+14155550123' });
+  heard = [...(await caller.dial()).says];
+  for (const key of ['1', '1', '2']) heard.push(...(await caller.press(key)).says);
+  await caller.hangUp();
+});
+afterAll(() => server.close());
+
+describe('optin-ivr show', () => {
+  it('prints each prompt in the exact words the caller heard, each key, and the events', async () => {
+    const run = await optinIvr(['show', caller.sid], env);
+    expect(run.code).toBe(0);
+    for (const said of heard) expect(run.stdout).toContain(said);
+    expect(run.stdout).toMatch(/key {3}1 \(at statement\)/);
+    expect(run.stdout).toMatch(/key {3}2 \(at category_question\)/);
+    expect(run.stdout).toMatch(/status completed/);
+    expect(run.stdout).toMatch(/seq 1 \S+ opt_in Demo Shop \/ utility for \+14155550123 \(caller_id\)/);
+    expect(run.stdout).toMatch(/seq 2 \S+ declined Demo Shop \/ marketing/);
+  });
+
+  it('finds the call by the 8-digit reference the caller heard, and prints JSON on request', async () => {
+    const json = JSON.parse((await optinIvr(['show', caller.sid, '--json'], env)).stdout) as Transcript;
+    const byReference = await optinIvr(['show', json.call.reference, '--json'], env);
+    expect(JSON.parse(byReference.stdout)).toEqual(json);
+    expect(json.steps.filter((s) => s.kind === 'prompt').map((s) => s.text)).toEqual(heard);
+    expect(json.events.map((e) => e.decision)).toEqual(['opt_in', 'declined']);
+  });
+
+  it('refuses what is not a call, and a call it does not have, in one line', async () => {
+    expect((await optinIvr(['show', 'CA123'], env)).stderr).toBe(
+      'optin-ivr: call "CA123" is neither a CallSid (CA and 32 hex digits) nor an 8-digit reference\n',
+    );
+    const unknown = `CA${'f'.repeat(32)}`;
+    const run = await optinIvr(['show', unknown], env);
+    expect(run).toMatchObject({ code: 1, stderr: `optin-ivr: no call ${unknown} in the ledger\n` });
+  });
+});

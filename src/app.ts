@@ -8,6 +8,11 @@ import { voiceRouter } from './voice/router.js';
 /** Builds the HTTP application; it never listens, so tests and the simulator use the very same app. */
 export function createApp(app: AppContext): Koa {
   const koa = new Koa({ proxy: app.config.trustProxy });
+  // Koa prints stream errors to the console by default; a client that hangs up mid-download is no fault of ours.
+  koa.on('error', (err: NodeJS.ErrnoException) => {
+    if (CLIENT_GONE.has(err.code ?? '')) app.logger.info({ code: err.code }, 'client closed the connection early');
+    else app.logger.error({ err }, 'response failed');
+  });
   koa.use(requestLog(app.logger));
   koa.use(async (ctx, next) => {
     try {
@@ -29,3 +34,5 @@ export function createApp(app: AppContext): Koa {
   }
   return koa;
 }
+
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Transcript } from '../../src/transcript/transcript.js';
+import { Caller, startServer, type TestServer } from '../helpers/server.js';
+
+const TOKEN = 'admin-token-0123456789abcdef';
+let server: TestServer;
+let caller: Caller;
+let heard: string[];
+
+beforeAll(async () => {
+  server = await startServer({ ADMIN_TOKEN: TOKEN });
+  caller = new Caller(server, { from: '+14155550123' });
+  heard = [...(await caller.dial()).says];
+  heard.push(...(await caller.press('')).says);
+  for (const key of ['1', '1', '1']) heard.push(...(await caller.press(key)).says);
+});
+afterAll(() => server.close());
+
+const get = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+
+describe('GET /api/calls/{CallSid}', () => {
+  it('returns the transcript: each prompt with its text, each key or silence with its time, and the events', async () => {
+    const res = await get(`/api/calls/${caller.sid}`);
+    expect(res.status).toBe(200);
+    const t = (await res.json()) as Transcript;
+    expect(t.call).toMatchObject({ call_sid: caller.sid, from_number: '+14155550123', outcome: 'opted_in' });
+    expect(t.steps.filter((s) => s.kind === 'prompt').map((s) => s.text)).toEqual(heard);
+    expect(t.steps.filter((s) => s.kind !== 'prompt').map((s) => [s.kind, s.digits, s.prompt_id])).toEqual([
+      ['silence', null, 'statement'],
+      ['key', '1', 'statement'],
+      ['key', '1', 'confirm_caller_id'],
+      ['key', '1', 'category_question'],
+    ]);
+    for (const s of t.steps) expect(s.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(t.events.map((e) => [e.category, e.decision])).toEqual([
+      ['utility', 'opt_in'],
+      ['marketing', 'opt_in'],
+    ]);
+  });
+
+  it('answers 400 for what is not a CallSid and 404 for a call it does not have', async () => {
+    const bad = await get('/api/calls/12345');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid_parameter', parameter: 'callSid' });
+    const missing = await get(`/api/calls/CA${'0'.repeat(32)}`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'not_found' });
+  });
+});

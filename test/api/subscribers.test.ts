@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SubscriberStatus } from '../../src/consent/subscriber-status.js';
 import { verifyLedger } from '../../src/db/ledger.js';
+import type { ConsentEvent } from '../../src/db/schema.js';
 import { Caller, startServer, type TestServer } from '../helpers/server.js';
 
 const TOKEN = 'admin-token-0123456789abcdef';
@@ -43,20 +45,20 @@ describe('GET /api/subscribers/{phone}', () => {
   it('gives the consent per business and category with its deciding event, for any notation', async () => {
     const caller = await optInByPhone();
     for (const phone of ['+14155550123', '+1 (415) 555-0123']) {
-      const body = await (await status(phone)).json();
+      const body = (await (await status(phone)).json()) as SubscriberStatus;
       expect(body.phone_number).toBe('+14155550123');
       expect(body.consents).toMatchObject([
         { business: 'Demo Shop', category: 'marketing', decision: 'opt_in', may_message: true },
         { business: 'Demo Shop', category: 'utility', decision: 'opt_in', may_message: true },
       ]);
-      expect(body.consents[1].deciding_event).toMatchObject({
+      expect(body.consents[1]?.deciding_event).toMatchObject({
         seq: 1,
         source: 'ivr',
         call_sid: caller.sid,
         digits: '1',
       });
     }
-    expect((await (await status('4155550123', '?country=US')).json()).consents).toHaveLength(2);
+    expect(((await (await status('4155550123', '?country=US')).json()) as SubscriberStatus).consents).toHaveLength(2);
   });
 
   it('answers 400 naming the parameter for a number it cannot read', async () => {
@@ -77,7 +79,7 @@ describe('POST /api/subscribers/{phone}/opt-out', () => {
       reason: 'STOP on WhatsApp',
     });
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body = (await res.json()) as { events: ConsentEvent[] };
     expect(body.events).toMatchObject([
       {
         seq: 3,
@@ -89,19 +91,22 @@ describe('POST /api/subscribers/{phone}/opt-out', () => {
         signature_verified: null,
       },
     ]);
-    const after = await (await status('+14155550123')).json();
-    expect(after.consents.map((c: { category: string; may_message: boolean }) => [c.category, c.may_message])).toEqual([
+    const after = (await (await status('+14155550123')).json()) as SubscriberStatus;
+    expect(after.consents.map((c) => [c.category, c.may_message])).toEqual([
       ['marketing', false],
       ['utility', true],
     ]);
-    expect(after.consents[0].deciding_event).toMatchObject({ seq: 3, source: 'api', reason: 'STOP on WhatsApp' });
+    expect(after.consents[0]?.deciding_event).toMatchObject({ seq: 3, source: 'api', reason: 'STOP on WhatsApp' });
     expect(await verifyLedger(server.context.store.db)).toMatchObject({ ok: true, count: 3 });
   });
 
   it('withdraws every category of the business when none is given, even for a number never seen', async () => {
     const res = await optOut('+14155550177', { business: 'Demo Shop', reason: 'told an agent' });
     expect(res.status).toBe(201);
-    expect((await res.json()).events.map((e: { category: string }) => e.category)).toEqual(['marketing', 'utility']);
+    expect(((await res.json()) as { events: ConsentEvent[] }).events.map((e) => e.category)).toEqual([
+      'marketing',
+      'utility',
+    ]);
   });
 
   it('returns the first answer again for a repeated Idempotency-Key, recording nothing more', async () => {
@@ -143,7 +148,7 @@ describe('POST /api/subscribers/{phone}/opt-out', () => {
   ])('answers 400 naming the parameter for %j and records nothing', async (body, parameter, message) => {
     const res = await optOut('+14155550123', body);
     expect(res.status).toBe(400);
-    const json = await res.json();
+    const json = (await res.json()) as { message: string };
     expect(json).toMatchObject({ error: 'invalid_parameter', parameter });
     expect(json.message).toContain(message);
     expect(await countEvents()).toBe(0);

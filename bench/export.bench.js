@@ -1,0 +1,202 @@
+// Exports and the phone line side by side, on a ledger of BENCH_EVENTS events (default 200,000):
+// - the CLI export in each format: rows per second and peak RSS (a small export too, to show memory stays flat);
+// - voice webhook latency with and without a large API export running in the same process;
+// - GET /api/subscribers/{phone} latency, which must be an index lookup.
+// Run with `npm run bench` (or `node bench/run.js export` after `npm run build`).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import twilio from 'twilio';
+import { createApp } from '../dist/app.js';
+import { buildContext } from '../dist/bootstrap.js';
+import { loadConfig } from '../dist/config.js';
+import { appendEvents } from '../dist/db/ledger.js';
+import { writeTransaction } from '../dist/db/store.js';
+import { silentLogger } from '../dist/logger.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const SMALL = Math.round(EVENTS / 10);
+const TOKEN = 'bench-token';
+const ADMIN = 'bench-admin-token-0123456789';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const dir = mkdtempSync(join(tmpdir(), 'optin-bench-export-'));
+const dbFile = join(dir, 'bench.db');
+const config = loadConfig({
+  DATABASE_URL: dbFile,
+  TWILIO_AUTH_TOKEN: TOKEN,
+  ADMIN_TOKEN: ADMIN,
+  LOG_LEVEL: 'silent',
+  VOICE_SCRIPTS_DIR: join(root, 'voice-scripts'),
+});
+const context = await buildContext(config, silentLogger);
+
+// Seed through the real append path, so every row is chained and hashed as in production.
+let id = 0;
+const seedStarted = performance.now();
+for (let i = 0; i < EVENTS; i += 1000) {
+  const batch = [];
+  for (let j = i; j < Math.min(EVENTS, i + 1000); j++) {
+    batch.push({
+      call_sid: `CA${j.toString(16).padStart(32, '0')}`,
+      account_sid: `AC${'1'.repeat(32)}`,
+      called_number: '+15005550006',
+      phone_number: `+1415${String(j % 10_000_000).padStart(7, '0')}`,
+      number_source: 'caller_id',
+      business: 'Demo Shop',
+      channel: 'whatsapp',
+      category: j % 2 ? 'marketing' : 'utility',
+      decision: j % 5 === 0 ? 'declined' : 'opt_in',
+      digits: '1',
+      prompt_id: 'statement',
+      attempt: 1,
+      source: 'ivr',
+      script_id: 'demo',
+      script_version: '1',
+      language: 'en-US',
+      voice: 'Polly.Joanna-Neural',
+      statement_sha256: 'ab'.repeat(32),
+      signature_verified: 1,
+      reason: null,
+    });
+  }
+  const recordedAt = new Date(Date.parse('2026-01-01T00:00:00Z') + i * 60_000).toISOString();
+  await writeTransaction(context.store.db, (trx) =>
+    appendEvents(trx, batch, { recordedAt, newId: () => `00000000-0000-4000-8000-${String(++id).padStart(12, '0')}` }),
+  );
+}
+const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+function cliExport(format, extra = []) {
+  const out = join(dir, `export-${format}-${extra.length}.${format}`);
+  const started = performance.now();
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      join(root, 'bench/max-rss.js'),
+      join(root, 'bin/optin-ivr.js'),
+      'export',
+      '--format',
+      format,
+      '--out',
+      out,
+      ...extra,
+    ],
+    { env: { PATH: process.env.PATH, DATABASE_URL: dbFile }, encoding: 'utf8' },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0) throw new Error(`export ${format} failed: ${run.stderr}`);
+  const rows = Number(/exported (\d+) events/.exec(run.stderr)?.[1]);
+  const maxRss = Number(/maxRSSKiB=(\d+)/.exec(run.stderr)?.[1]);
+  return {
+    format,
+    rows,
+    seconds: Number(seconds.toFixed(2)),
+    rowsPerSecond: Math.round(rows / seconds),
+    peakRssMiB: Math.round(maxRss / 1024),
+    fileMiB: Number((statSync(out).size / 2 ** 20).toFixed(1)),
+  };
+}
+
+const cli = [];
+for (const format of ['csv', 'jsonl', 'xlsx']) cli.push(cliExport(format));
+// The same export over a tenth of the rows: memory should not grow with the row count.
+const smallUntil = new Date(Date.parse('2026-01-01T00:00:00Z') + SMALL * 60).toISOString();
+for (const format of ['csv', 'xlsx']) cli.push(cliExport(format, ['--until', smallUntil]));
+
+// The phone line while the API streams a large export from the same process.
+const server = createApp(context).listen(0, '127.0.0.1');
+await new Promise((resolve) => server.once('listening', resolve));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+async function webhook(path, params) {
+  const url = base + path;
+  const started = performance.now();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, url, params),
+    },
+    body: new URLSearchParams(params),
+  });
+  await res.text();
+  if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+  return performance.now() - started;
+}
+
+let callNo = 10_000_000;
+async function callLatencies(stopWhen) {
+  const latencies = [];
+  while (!stopWhen()) {
+    const n = callNo++;
+    const params = {
+      CallSid: `CA${n.toString(16).padStart(32, '0')}`,
+      AccountSid: `AC${'1'.repeat(32)}`,
+      From: `+1415555${String(n % 10000).padStart(4, '0')}`,
+      To: '+15005550006',
+      CallStatus: 'in-progress',
+    };
+    latencies.push(await webhook('/voice/incoming', params));
+    for (let t = 1; t <= 3; t++) latencies.push(await webhook(`/voice/turn?n=${t}`, { ...params, Digits: '1' }));
+  }
+  return latencies;
+}
+
+function summary(latencies) {
+  const s = [...latencies].sort((a, b) => a - b);
+  const pct = (p) => Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1));
+  return { requests: s.length, p50: pct(50), p95: pct(95), p99: pct(99), max: Number(s.at(-1).toFixed(1)) };
+}
+
+// Baseline: the same number of calls with nothing else running.
+let baselineCalls = 0;
+const idle = summary(await callLatencies(() => baselineCalls++ >= 50));
+
+let exporting = true;
+let exportedBytes = 0;
+const exportStarted = performance.now();
+const download = (async () => {
+  const res = await fetch(`${base}/api/consent-events/export?format=csv`, {
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
+  for await (const chunk of res.body) exportedBytes += chunk.length;
+  exporting = false;
+})();
+const during = summary(await callLatencies(() => !exporting));
+await download;
+const apiExportSeconds = (performance.now() - exportStarted) / 1000;
+
+const lookups = [];
+for (let i = 0; i < 500; i++) {
+  const phone = encodeURIComponent(`+1415${String((i * 7919) % EVENTS).padStart(7, '0')}`);
+  const started = performance.now();
+  const res = await fetch(`${base}/api/subscribers/${phone}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+  const body = await res.json();
+  if (res.status !== 200 || body.consents.length === 0) throw new Error(`lookup ${phone}: ${res.status}`);
+  lookups.push(performance.now() - started);
+}
+
+console.log(
+  JSON.stringify({
+    bench: 'export',
+    events: EVENTS,
+    seedSeconds: Number(seedSeconds.toFixed(1)),
+    cliExports: cli,
+    webhookMsIdle: idle,
+    webhookMsDuringApiExport: during,
+    apiExport: {
+      format: 'csv',
+      seconds: Number(apiExportSeconds.toFixed(2)),
+      MiB: Number((exportedBytes / 2 ** 20).toFixed(1)),
+    },
+    subscriberLookupMs: summary(lookups),
+  }),
+);
+
+await new Promise((resolve) => server.close(resolve));
+await context.store.close();
+rmSync(dir, { recursive: true, force: true });

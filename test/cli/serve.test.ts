@@ -77,7 +77,9 @@ describe('optin-ivr migrate', () => {
     const env = { DATABASE_URL: join(dir, 'optin.db') };
     const first = await runCli(['migrate'], env);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/applied 2 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys/);
+    expect(first.stdout).toMatch(
+      /applied 2 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys/,
+    );
     const second = await runCli(['migrate'], env);
     expect(second.stdout).toMatch(/is up to date/);
   });

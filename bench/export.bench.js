@@ -20,6 +20,8 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const SMALL = Math.round(EVENTS / 10);
 const TOKEN = 'bench-token';
 const ADMIN = 'bench-admin-token-0123456789';
+// Valid US numbers (exchange 200-999), one per event up to 8 million.
+const phoneOf = (j) => `+1415${200 + (Math.floor(j / 10_000) % 800)}${String(j % 10_000).padStart(4, '0')}`;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-export-'));
@@ -43,7 +45,7 @@ for (let i = 0; i < EVENTS; i += 1000) {
       call_sid: `CA${j.toString(16).padStart(32, '0')}`,
       account_sid: `AC${'1'.repeat(32)}`,
       called_number: '+15005550006',
-      phone_number: `+1415${String(j % 10_000_000).padStart(7, '0')}`,
+      phone_number: phoneOf(j),
       number_source: 'caller_id',
       business: 'Demo Shop',
       channel: 'whatsapp',
@@ -104,8 +106,9 @@ function cliExport(format, extra = []) {
 const cli = [];
 for (const format of ['csv', 'jsonl', 'xlsx']) cli.push(cliExport(format));
 // The same export over a tenth of the rows: memory should not grow with the row count.
-const smallUntil = new Date(Date.parse('2026-01-01T00:00:00Z') + SMALL * 60).toISOString();
+const smallUntil = new Date(Date.parse('2026-01-01T00:00:00Z') + SMALL * 60_000).toISOString();
 for (const format of ['csv', 'xlsx']) cli.push(cliExport(format, ['--until', smallUntil]));
+process.stderr.write(`${JSON.stringify({ seedSeconds, cli })}\n`);
 
 // The phone line while the API streams a large export from the same process.
 const server = createApp(context).listen(0, '127.0.0.1');
@@ -172,7 +175,7 @@ const apiExportSeconds = (performance.now() - exportStarted) / 1000;
 
 const lookups = [];
 for (let i = 0; i < 500; i++) {
-  const phone = encodeURIComponent(`+1415${String((i * 7919) % EVENTS).padStart(7, '0')}`);
+  const phone = encodeURIComponent(phoneOf((i * 7919) % EVENTS));
   const started = performance.now();
   const res = await fetch(`${base}/api/subscribers/${phone}`, { headers: { authorization: `Bearer ${ADMIN}` } });
   const body = await res.json();

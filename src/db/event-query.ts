@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ConsentEvent, Database, Decision } from './schema.js';
 
 /** Which events an export or a page holds. Times are ledger timestamps (ISO, UTC, ms): `since` ≤ t < `until`. */
@@ -12,10 +12,14 @@ export interface EventFilter {
   phone?: string;
 }
 
+// `+recorded_at` keeps SQLite off the recorded_at index for pages: with it, every page of a period would
+// re-read and re-sort the whole period to find its next rows by seq. The seq walk reads each row once.
+const recordedAt = sql<string>`+recorded_at`;
+
 function filtered(db: Kysely<Database>, filter: EventFilter) {
   let query = db.selectFrom('consent_events');
-  if (filter.since !== undefined) query = query.where('recorded_at', '>=', filter.since);
-  if (filter.until !== undefined) query = query.where('recorded_at', '<', filter.until);
+  if (filter.since !== undefined) query = query.where(recordedAt, '>=', filter.since);
+  if (filter.until !== undefined) query = query.where(recordedAt, '<', filter.until);
   if (filter.decision !== undefined) query = query.where('decision', '=', filter.decision);
   if (filter.category !== undefined) query = query.where('category', '=', filter.category);
   if (filter.business !== undefined) query = query.where('business', '=', filter.business);
@@ -30,9 +34,28 @@ function filtered(db: Kysely<Database>, filter: EventFilter) {
 export function pageOfEvents(
   db: Kysely<Database>,
   filter: EventFilter,
-  page: { after: number; limit: number },
+  page: { after: number; limit: number; through?: number | undefined },
 ): Promise<ConsentEvent[]> {
-  return filtered(db, filter).selectAll().where('seq', '>', page.after).orderBy('seq').limit(page.limit).execute();
+  let query = filtered(db, filter).selectAll().where('seq', '>', page.after);
+  if (page.through !== undefined) query = query.where('seq', '<=', page.through);
+  return query.orderBy('seq').limit(page.limit).execute();
+}
+
+/**
+ * The first and last seq recorded in the filter's period (one pass over the recorded_at index), so a walk over a
+ * period starts at its first event and stops at its last instead of reading the whole ledger around it.
+ */
+export async function seqRangeOf(
+  db: Kysely<Database>,
+  filter: EventFilter,
+): Promise<{ first: number; last: number } | undefined> {
+  let query = db.selectFrom('consent_events');
+  if (filter.since !== undefined) query = query.where('recorded_at', '>=', filter.since);
+  if (filter.until !== undefined) query = query.where('recorded_at', '<', filter.until);
+  const row = await query
+    .select(({ fn }) => [fn.min<number | null>('seq').as('first'), fn.max<number | null>('seq').as('last')])
+    .executeTakeFirstOrThrow();
+  return row.first === null || row.last === null ? undefined : { first: row.first, last: row.last };
 }
 
 export async function countEvents(db: Kysely<Database>, filter: EventFilter): Promise<number> {

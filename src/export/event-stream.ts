@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type EventFilter, pageOfEvents } from '../db/event-query.js';
+import { type EventFilter, pageOfEvents, seqRangeOf } from '../db/event-query.js';
 import type { ConsentEvent, Database } from '../db/schema.js';
 
 /**
@@ -13,8 +13,15 @@ export async function* streamEvents(
   pageSize = 500,
 ): AsyncGenerator<ConsentEvent> {
   let after = 0;
+  let through: number | undefined;
+  if (filter.since !== undefined || filter.until !== undefined) {
+    const range = await seqRangeOf(db, filter);
+    if (!range) return;
+    after = range.first - 1;
+    through = range.last;
+  }
   for (;;) {
-    const page = await pageOfEvents(db, filter, { after, limit: pageSize });
+    const page = await pageOfEvents(db, filter, { after, limit: pageSize, through });
     yield* page;
     if (page.length < pageSize) return;
     after = (page.at(-1) as ConsentEvent).seq;

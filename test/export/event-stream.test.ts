@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { streamEvents } from '../../src/export/event-stream.js';
-import { addManyEvents, allEvents, tempStore } from '../helpers/ledger.js';
+import { addEvents, addManyEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
 beforeEach(async () => {
@@ -14,6 +14,20 @@ describe('reading events for an export', () => {
     const seen = [];
     for await (const e of streamEvents(ledger.store.db, { category: 'utility' }, 10)) seen.push(e);
     expect(seen).toEqual((await allEvents(ledger.store)).filter((e) => e.category === 'utility'));
+  });
+
+  it('finds exactly the events of a period even when the clock went backwards between events', async () => {
+    const times = [
+      '2026-12-05T00:00:00.000Z',
+      '2026-11-20T00:00:00.000Z',
+      '2026-12-31T00:00:00.000Z',
+      '2026-12-01T00:00:00.000Z',
+    ];
+    for (const t of times) await addEvents(ledger.store, [ivrEvent()], t);
+    const filter = { since: '2026-12-01T00:00:00.000Z', until: '2027-01-01T00:00:00.000Z' };
+    const seen = [];
+    for await (const e of streamEvents(ledger.store.db, filter, 2)) seen.push(e.recorded_at);
+    expect(seen).toEqual(['2026-12-05T00:00:00.000Z', '2026-12-31T00:00:00.000Z', '2026-12-01T00:00:00.000Z']);
   });
 
   it('lets the event loop run other work between pages, so webhooks are not held up', async () => {

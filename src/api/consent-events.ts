@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
-import { countEvents, pageOfEvents } from '../db/event-query.js';
+import { countEvents, pageOfEvents, seqRangeOf } from '../db/event-query.js';
 import { orderedRow } from '../export/columns.js';
 import { streamEvents } from '../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
@@ -24,13 +24,24 @@ export function consentEventRoutes(router: Router, app: AppContext): void {
     const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'cursor', 'limit']);
     const filter = parseFilter(params);
     const limit = pageLimit(params.limit);
-    const after = params.cursor === undefined ? 0 : readCursor(params.cursor);
-    const page = await pageOfEvents(app.store.db, filter, { after, limit: limit + 1 });
+    let position: Cursor = { after: 0 };
+    if (params.cursor !== undefined) {
+      position = readCursor(params.cursor);
+    } else if (filter.since !== undefined || filter.until !== undefined) {
+      // Found once for the first page and carried in the cursor: later pages go straight to their rows.
+      const range = await seqRangeOf(app.store.db, filter);
+      if (!range) {
+        ctx.body = { events: [], next_cursor: null };
+        return;
+      }
+      position = { after: range.first - 1, through: range.last };
+    }
+    const page = await pageOfEvents(app.store.db, filter, { ...position, limit: limit + 1 });
     const events = page.slice(0, limit);
     const last = events.at(-1);
     ctx.body = {
       events: events.map(orderedRow),
-      next_cursor: page.length > limit && last ? Buffer.from(`seq:${last.seq}`).toString('base64url') : null,
+      next_cursor: page.length > limit && last ? writeCursor({ ...position, after: last.seq }) : null,
     };
   });
 
@@ -77,8 +88,19 @@ function pageLimit(value: string | undefined): number {
   return Number(value);
 }
 
-function readCursor(value: string): number {
-  const match = /^seq:(\d{1,15})$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
+/** Where the next page starts (after this seq) and, for a period, the last seq it can hold. */
+interface Cursor {
+  after: number;
+  through?: number;
+}
+
+function writeCursor(cursor: Cursor): string {
+  const text = cursor.through === undefined ? `seq:${cursor.after}` : `seq:${cursor.after}:${cursor.through}`;
+  return Buffer.from(text).toString('base64url');
+}
+
+function readCursor(value: string): Cursor {
+  const match = /^seq:(\d{1,15})(?::(\d{1,15}))?$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
   if (!match) throw new InvalidParameterError('cursor', `"${value}" is not a cursor this API gave out`);
-  return Number(match[1]);
+  return match[2] === undefined ? { after: Number(match[1]) } : { after: Number(match[1]), through: Number(match[2]) };
 }

@@ -39,6 +39,27 @@ describe('GET /api/consent-events', () => {
     );
   });
 
+  it('pages through a period with the cursor, every event of it once and nothing around it', async () => {
+    const many = (n: number) => Array.from({ length: n }, () => ivrEvent());
+    await addEvents(server.context.store, many(30), '2026-10-31T12:00:00.000Z');
+    await addEvents(server.context.store, many(130), '2026-11-05T12:00:00.000Z');
+    await addEvents(server.context.store, many(30), '2026-12-01T00:00:00.000Z');
+    const seen: number[] = [];
+    let cursor = '';
+    for (let pages = 0; pages < 10; pages += 1) {
+      const body = (await (await get(`/api/consent-events?since=2026-11&until=2026-11&limit=50${cursor}`)).json()) as {
+        events: ConsentEvent[];
+        next_cursor: string | null;
+      };
+      seen.push(...body.events.map((e) => e.seq));
+      if (!body.next_cursor) break;
+      cursor = `&cursor=${body.next_cursor}`;
+    }
+    expect(seen).toEqual(Array.from({ length: 130 }, (_, i) => 31 + i));
+    const empty = await (await get('/api/consent-events?since=2027-01-01')).json();
+    expect(empty).toEqual({ events: [], next_cursor: null });
+  });
+
   it('applies the time filters: since inclusive, until exclusive, a date-only until includes its day', async () => {
     await addEvents(server.context.store, [ivrEvent()], '2026-10-31T23:59:59.999Z');
     await addEvents(server.context.store, [ivrEvent()], '2026-11-01T00:00:00.000Z');

@@ -55,6 +55,9 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
       }
       const filter = cliParameters(() => parseFilter(options));
       if (options.out !== undefined) checkTarget(options.out);
+      else if (format === 'xlsx' && process.stdout.isTTY) {
+        throw new UsageError('--format xlsx is a binary file: give --out FILE (or redirect stdout to a file)');
+      }
       const config = loadConfig(env);
       await withExistingStore(config, async (store) => {
         const tty = process.stderr.isTTY === true;

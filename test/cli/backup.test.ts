@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
 import { openStore } from '../../src/db/store.js';
+import { runCli } from '../helpers/cli.js';
 import { addEvents, addManyEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
-import { optinIvr } from '../helpers/run-cli.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
 
@@ -26,7 +26,7 @@ describe('optin-ivr backup', () => {
         await new Promise((r) => setTimeout(r, 2));
       }
     })();
-    const run = await optinIvr(['backup', copy], { DATABASE_URL: ledger.file });
+    const run = await runCli(['backup', copy], { DATABASE_URL: ledger.file });
     writing = false;
     await writer;
     expect(run.stderr).toBe('');
@@ -48,7 +48,7 @@ describe('optin-ivr backup', () => {
   });
 
   it('refuses to overwrite an existing file', async () => {
-    const run = await optinIvr(['backup', ledger.file], { DATABASE_URL: ledger.file });
+    const run = await runCli(['backup', ledger.file], { DATABASE_URL: ledger.file });
     expect(run).toMatchObject({
       code: 1,
       stderr: `optin-ivr: backup file "${ledger.file}" already exists: choose a new name\n`,

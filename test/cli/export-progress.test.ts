@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { addManyEvents, tempStore } from '../helpers/ledger.js';
-import { optinIvr } from '../helpers/run-cli.js';
 import { TerminalSession } from '../helpers/terminal.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
@@ -26,7 +26,7 @@ describe('optin-ivr export progress', () => {
   });
 
   it('draws no bar when stderr is not a terminal', async () => {
-    const run = await optinIvr(['export', '--out', join(ledger.dir, 'quiet.csv')], { DATABASE_URL: ledger.file });
+    const run = await runCli(['export', '--out', join(ledger.dir, 'quiet.csv')], { DATABASE_URL: ledger.file });
     expect(run.stderr).toBe(`exported 12000 events to ${join(ledger.dir, 'quiet.csv')}\n`);
   });
 });

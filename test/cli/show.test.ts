@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transcript } from '../../src/transcript/transcript.js';
-import { optinIvr } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/cli.js';
 import { Caller, startServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -20,7 +20,7 @@ afterAll(() => server.close());
 
 describe('optin-ivr show', () => {
   it('prints each prompt in the exact words the caller heard, each key, and the events', async () => {
-    const run = await optinIvr(['show', caller.sid], env);
+    const run = await runCli(['show', caller.sid], env);
     expect(run.code).toBe(0);
     for (const said of heard) expect(run.stdout).toContain(said);
     expect(run.stdout).toMatch(/key {3}1 \(at statement\)/);
@@ -31,19 +31,19 @@ describe('optin-ivr show', () => {
   });
 
   it('finds the call by the 8-digit reference the caller heard, and prints JSON on request', async () => {
-    const json = JSON.parse((await optinIvr(['show', caller.sid, '--json'], env)).stdout) as Transcript;
-    const byReference = await optinIvr(['show', json.call.reference, '--json'], env);
+    const json = JSON.parse((await runCli(['show', caller.sid, '--json'], env)).stdout) as Transcript;
+    const byReference = await runCli(['show', json.call.reference, '--json'], env);
     expect(JSON.parse(byReference.stdout)).toEqual(json);
     expect(json.steps.filter((s) => s.kind === 'prompt').map((s) => s.text)).toEqual(heard);
     expect(json.events.map((e) => e.decision)).toEqual(['opt_in', 'declined']);
   });
 
   it('refuses what is not a call, and a call it does not have, in one line', async () => {
-    expect((await optinIvr(['show', 'CA123'], env)).stderr).toBe(
+    expect((await runCli(['show', 'CA123'], env)).stderr).toBe(
       'optin-ivr: call "CA123" is neither a CallSid (CA and 32 hex digits) nor an 8-digit reference\n',
     );
     const unknown = `CA${'f'.repeat(32)}`;
-    const run = await optinIvr(['show', unknown], env);
+    const run = await runCli(['show', unknown], env);
     expect(run).toMatchObject({ code: 1, stderr: `optin-ivr: no call ${unknown} in the ledger\n` });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
-import { optinIvr } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/cli.js';
 import { Caller, startServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -18,7 +18,7 @@ afterAll(() => server.close());
 
 describe('optin-ivr status', () => {
   it('shows the consent per business and category with the deciding call, for any notation of the number', async () => {
-    const run = await optinIvr(['status', '(415) 555-0123', '--country', 'US'], env);
+    const run = await runCli(['status', '(415) 555-0123', '--country', 'US'], env);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
       [
@@ -31,12 +31,12 @@ describe('optin-ivr status', () => {
   });
 
   it('answers an unknown number with no consent, not an error', async () => {
-    const run = await optinIvr(['status', '+14155550100'], env);
+    const run = await runCli(['status', '+14155550100'], env);
     expect(run).toMatchObject({ code: 0, stdout: '+14155550100: no consent recorded\n' });
   });
 
   it('refuses a number it cannot read, in one line', async () => {
-    const run = await optinIvr(['status', '555'], env);
+    const run = await runCli(['status', '555'], env);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       'optin-ivr: phone "555" is not a valid phone number (write it with its country code, e.g. +14155550123, or give a country)\n',
@@ -46,7 +46,7 @@ describe('optin-ivr status', () => {
 
 describe('optin-ivr revoke', () => {
   it('records an agent opt-out for one category, which status then shows', async () => {
-    const run = await optinIvr(
+    const run = await runCli(
       ['revoke', '+1 415 555 0123', '--business', 'Demo Shop', '--category', 'marketing', '--reason', 'asked an agent'],
       env,
     );
@@ -54,7 +54,7 @@ describe('optin-ivr revoke', () => {
       code: 0,
       stdout: 'recorded opt_out for +14155550123 from Demo Shop: marketing (seq 3)\n',
     });
-    const status = JSON.parse((await optinIvr(['status', '+14155550123', '--json'], env)).stdout);
+    const status = JSON.parse((await runCli(['status', '+14155550123', '--json'], env)).stdout);
     expect(status.consents).toMatchObject([
       {
         category: 'marketing',
@@ -68,12 +68,12 @@ describe('optin-ivr revoke', () => {
   });
 
   it('withdraws every known category when none is given', async () => {
-    const run = await optinIvr(
+    const run = await runCli(
       ['revoke', '+14155550123', '--business', 'Demo Shop', '--reason', 'STOP on WhatsApp'],
       env,
     );
     expect(run.stdout).toBe('recorded opt_out for +14155550123 from Demo Shop: marketing (seq 4), utility (seq 5)\n');
-    const status = JSON.parse((await optinIvr(['status', '+14155550123', '--json'], env)).stdout);
+    const status = JSON.parse((await runCli(['status', '+14155550123', '--json'], env)).stdout);
     expect(status.consents.map((c: { may_message: boolean }) => c.may_message)).toEqual([false, false]);
   });
 
@@ -87,7 +87,7 @@ describe('optin-ivr revoke', () => {
     [['--business', 'Demo Shop'], "required option '--reason <text>' not specified"],
   ])('refuses %j in one line and records nothing', async (args, message) => {
     const before = await server.context.store.db.selectFrom('consent_events').select('seq').execute();
-    const run = await optinIvr(['revoke', '+14155550123', ...args], env);
+    const run = await runCli(['revoke', '+14155550123', ...args], env);
     expect(run.code).not.toBe(0);
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(run.stderr).toContain(message);

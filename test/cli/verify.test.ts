@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
+import { runCli } from '../helpers/cli.js';
 import { addEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
-import { optinIvr } from '../helpers/run-cli.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
 let rows: ConsentEvent[];
@@ -36,13 +36,13 @@ function oneLine(stderr: string): string {
 
 describe('optin-ivr verify', () => {
   it('walks an intact chain: exit 0, the count and the head', async () => {
-    const run = await optinIvr(['verify'], env);
+    const run = await runCli(['verify'], env);
     expect(run).toMatchObject({ code: 0, stdout: `5 events verified, head ${rows[4]?.hash}\n`, stderr: '' });
   });
 
   it('names the first bad seq when a row was altered in the file with the triggers dropped', async () => {
     tamper(`UPDATE consent_events SET decision = 'opt_in', phone_number = '+14155550199' WHERE seq = 3`);
-    const run = await optinIvr(['verify'], env);
+    const run = await runCli(['verify'], env);
     expect(run.code).toBe(1);
     expect(oneLine(run.stderr)).toBe(
       `optin-ivr: ledger broken at seq 3: hash is ${rows[2]?.hash}, but the row's contents hash to ${
@@ -55,7 +55,7 @@ describe('optin-ivr verify', () => {
 
   it('names the gap when a middle row was deleted', async () => {
     tamper('DELETE FROM consent_events WHERE seq = 2');
-    const run = await optinIvr(['verify'], env);
+    const run = await runCli(['verify'], env);
     expect(run.code).toBe(1);
     expect(oneLine(run.stderr)).toBe(
       'optin-ivr: ledger broken at seq 3: seq 3 follows seq 1: events 2..2 are missing (1 events before it verified)',
@@ -64,12 +64,12 @@ describe('optin-ivr verify', () => {
 
   it('checks that an earlier published head is still in the chain', async () => {
     const published = rows[2]?.hash as string;
-    expect((await optinIvr(['verify', '--expect-head', published], env)).code).toBe(0);
+    expect((await runCli(['verify', '--expect-head', published], env)).code).toBe(0);
     const foreign = 'a'.repeat(64);
-    const run = await optinIvr(['verify', '--expect-head', foreign], env);
+    const run = await runCli(['verify', '--expect-head', foreign], env);
     expect(run.code).toBe(1);
     expect(oneLine(run.stderr)).toMatch(`optin-ivr: --expect-head ${foreign} is not in the chain`);
-    const bad = await optinIvr(['verify', '--expect-head', 'abc'], env);
+    const bad = await runCli(['verify', '--expect-head', 'abc'], env);
     expect(oneLine(bad.stderr)).toBe('optin-ivr: --expect-head "abc" is not a SHA-256 hash (64 hex characters)');
   });
 
@@ -89,22 +89,22 @@ describe('optin-ivr verify', () => {
       await checkChain(raw.prepare('SELECT * FROM consent_events ORDER BY seq').all() as ConsentEvent[]),
     ).toMatchObject({ ok: true });
     raw.close();
-    expect((await optinIvr(['verify'], env)).code).toBe(0);
+    expect((await runCli(['verify'], env)).code).toBe(0);
     // ...which the head published before the rewrite exposes.
-    expect((await optinIvr(['verify', '--expect-head', published], env)).code).toBe(1);
+    expect((await runCli(['verify', '--expect-head', published], env)).code).toBe(1);
   });
 });
 
 describe('optin-ivr verify --file', () => {
   async function exported(): Promise<{ file: string; lines: string[] }> {
     const file = join(ledger.dir, 'export.jsonl');
-    expect((await optinIvr(['export', '--format', 'jsonl', '--out', file], env)).code).toBe(0);
+    expect((await runCli(['export', '--format', 'jsonl', '--out', file], env)).code).toBe(0);
     return { file, lines: readFileSync(file, 'utf8').trimEnd().split('\n') };
   }
 
   it('verifies an exported file on its own, without a database', async () => {
     const { file } = await exported();
-    const run = await optinIvr(['verify', '--file', file], { DATABASE_URL: join(ledger.dir, 'none.db') });
+    const run = await runCli(['verify', '--file', file], { DATABASE_URL: join(ledger.dir, 'none.db') });
     expect(run).toMatchObject({
       code: 0,
       stdout: `5 events verified, head ${rows[4]?.hash} (from the first event of the ledger)\n`,
@@ -114,7 +114,7 @@ describe('optin-ivr verify --file', () => {
   it('names the line of an export cut off mid-line', async () => {
     const { file, lines } = await exported();
     writeFileSync(file, lines.join('\n').slice(0, -30));
-    const run = await optinIvr(['verify', '--file', file], env);
+    const run = await runCli(['verify', '--file', file], env);
     expect(run.code).toBe(1);
     expect(oneLine(run.stderr)).toMatch(`optin-ivr: ${file} line 5 is not valid JSON (is the file cut short?)`);
   });
@@ -122,7 +122,7 @@ describe('optin-ivr verify --file', () => {
   it('says that a slice starting mid-chain has an unverified predecessor', async () => {
     const { file, lines } = await exported();
     writeFileSync(file, lines.slice(2).join('\n'));
-    const run = await optinIvr(['verify', '--file', file], env);
+    const run = await runCli(['verify', '--file', file], env);
     expect(run.stdout).toBe(
       `3 events verified, head ${rows[4]?.hash} (from seq 3, whose predecessor (prev_hash ${rows[1]?.hash}) is not in the file and is unverified)\n`,
     );
@@ -131,8 +131,8 @@ describe('optin-ivr verify --file', () => {
   it('finds an export cut at a line end only against the published head', async () => {
     const { file, lines } = await exported();
     writeFileSync(file, `${lines.slice(0, 3).join('\n')}\n`);
-    expect((await optinIvr(['verify', '--file', file], env)).code).toBe(0);
-    const run = await optinIvr(['verify', '--file', file, '--expect-head', rows[4]?.hash as string], env);
+    expect((await runCli(['verify', '--file', file], env)).code).toBe(0);
+    const run = await runCli(['verify', '--file', file, '--expect-head', rows[4]?.hash as string], env);
     expect(run.code).toBe(1);
     expect(oneLine(run.stderr)).toMatch(`is not in the chain (which ends at head ${rows[2]?.hash})`);
   });
@@ -140,9 +140,9 @@ describe('optin-ivr verify --file', () => {
   it('names the altered line of an export, and refuses a missing file', async () => {
     const { file, lines } = await exported();
     writeFileSync(file, lines.map((l, i) => (i === 1 ? l.replace('"opt_in"', '"opt_out"') : l)).join('\n'));
-    const run = await optinIvr(['verify', '--file', file], env);
+    const run = await runCli(['verify', '--file', file], env);
     expect(oneLine(run.stderr)).toMatch(`optin-ivr: ${file}: chain broken at seq 2: hash is`);
-    const missing = await optinIvr(['verify', '--file', join(ledger.dir, 'nope.jsonl')], env);
+    const missing = await runCli(['verify', '--file', join(ledger.dir, 'nope.jsonl')], env);
     expect(oneLine(missing.stderr)).toBe(`optin-ivr: --file "${join(ledger.dir, 'nope.jsonl')}" does not exist`);
   });
 });

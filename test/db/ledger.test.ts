@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,45 +6,18 @@ import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../src/db/chain.js';
 import { appendEvents, currentConsent, type NewConsentEvent, verifyLedger } from '../../src/db/ledger.js';
-import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
+import { type Store, writeTransaction } from '../../src/db/store.js';
+import { ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let dir: string;
 let store: Store;
+let remove: () => Promise<void>;
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'optin-ledger-'));
-  store = openStore(join(dir, 'ledger.db'));
-  await migrate(store.db);
+  ({ store, dir, remove } = await tempStore());
 });
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => remove());
 
-function event(over: Partial<NewConsentEvent> = {}): NewConsentEvent {
-  return {
-    call_sid: null,
-    account_sid: null,
-    called_number: null,
-    phone_number: '+14155550123',
-    number_source: 'caller_id',
-    business: 'Demo Shop',
-    channel: 'whatsapp',
-    category: 'utility',
-    decision: 'opt_in',
-    digits: '1',
-    prompt_id: 'statement',
-    attempt: 1,
-    source: 'ivr',
-    script_id: 'demo',
-    script_version: '1',
-    language: 'en-US',
-    voice: 'Polly.Joanna-Neural',
-    statement_sha256: 'a'.repeat(64),
-    signature_verified: 1,
-    reason: null,
-    ...over,
-  };
-}
+const event = ivrEvent;
 
 let n = 0;
 async function append(...events: NewConsentEvent[]) {
@@ -144,7 +115,7 @@ describe('the consent ledger', () => {
   });
 
   it('does not fork the chain when two processes append to the same file at once', async () => {
-    const file = join(dir, 'ledger.db');
+    const file = join(dir, 'optin.db');
     const storeModule = pathToFileURL(resolve('dist/db/store.js')).href;
     const ledgerModule = pathToFileURL(resolve('dist/db/ledger.js')).href;
     const writer = `

@@ -24,6 +24,14 @@ const program = new Command('optin-ivr')
   })
   .exitOverride();
 
+// `optin-ivr … | head` closes the pipe early: the reader has what it wanted, which is not an error to report.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 serveCommand(program, process.env);
 migrateCommand(program, process.env);
 simulateCommand(program, process.env);

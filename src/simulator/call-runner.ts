@@ -73,6 +73,12 @@ interface NextRequest {
 
 type Outcome = { next: NextRequest } | { end: EndReason; detail: string; callStatus?: string };
 
+/** A request that gave no TwiML Twilio could run: the error code Twilio reports, and why. */
+interface Failure {
+  errorCode: string;
+  reason: string;
+}
+
 class CallerHungUp extends Error {}
 
 // Twilio's own words when a webhook fails and there is no fallback to take over.
@@ -109,8 +115,11 @@ class CallRun {
         break;
       }
       try {
-        const document = await this.fetchDocument(request);
-        outcome = document ? await this.execute(document, request.url) : await this.applicationError(request.url);
+        const fetched = await this.fetchDocument(request);
+        outcome =
+          'document' in fetched
+            ? await this.execute(fetched.document, fetched.url)
+            : await this.applicationError(request.url, fetched.failure);
       } catch (err) {
         if (!(err instanceof CallerHungUp)) throw err;
         outcome = { end: 'caller-hangup', detail: 'the caller hung up' };
@@ -125,21 +134,25 @@ class CallRun {
     return { reason: outcome.end, detail: outcome.detail, callStatus, durationSeconds };
   }
 
-  // On failure Twilio tries the fallback URL, telling it the error, before it gives up on the call.
-  private async fetchDocument(request: NextRequest): Promise<TwimlDocument | undefined> {
-    const failure = await this.fetchOnce(request);
-    if (typeof failure !== 'string') return failure;
-    if (!this.setup.fallbackUrl) return undefined;
+  // On failure Twilio tries the fallback URL, telling it the error, before it gives up on the call. The URL
+  // returned is the one the document came from: its relative URLs resolve against it, not the one that failed.
+  private async fetchDocument(
+    request: NextRequest,
+  ): Promise<{ document: TwimlDocument; url: string } | { failure: Failure & { fallback: Failure | undefined } }> {
+    const first = await this.fetchOnce(request);
+    if (!('errorCode' in first)) return { document: first, url: request.url };
+    if (!this.setup.fallbackUrl) return { failure: { ...first, fallback: undefined } };
+    const url = this.setup.fallbackUrl;
     const fallback = await this.fetchOnce({
       method: 'POST',
-      url: this.setup.fallbackUrl,
-      extra: { ...request.extra, ErrorCode: failure, ErrorUrl: request.url },
+      url,
+      extra: { ...request.extra, ErrorCode: first.errorCode, ErrorUrl: request.url },
     });
-    return typeof fallback === 'string' ? undefined : fallback;
+    if (!('errorCode' in fallback)) return { document: fallback, url };
+    return { failure: { ...first, fallback } };
   }
 
-  // A string is the Twilio error code the fallback URL is told.
-  private async fetchOnce(request: NextRequest): Promise<TwimlDocument | string> {
+  private async fetchOnce(request: NextRequest): Promise<TwimlDocument | Failure> {
     this.requests += 1;
     const params = { ...callParams(this.setup.call, this.answered ? 'in-progress' : 'ringing'), ...request.extra };
     const signed = signedRequest(this.setup.authToken, request.method, request.url, params);
@@ -148,20 +161,27 @@ class CallRun {
     try {
       answer = await this.io.post(signed);
     } catch (err) {
-      this.io.report({ type: 'request-failed', url: request.url, error: (err as Error).message });
-      return '11200';
+      const error = (err as Error).message;
+      this.io.report({ type: 'request-failed', url: request.url, error });
+      return { errorCode: '11200', reason: `no answer: ${error}` };
     }
     this.io.report({ type: 'answer', url: request.url, ...answer });
-    if (answer.status < 200 || answer.status > 299) return '11200';
+    if (answer.status < 200 || answer.status > 299) return { errorCode: '11200', reason: `HTTP ${answer.status}` };
     const document = parseTwiml(answer.body, answer.contentType);
     for (const w of document.warnings) this.io.report({ type: 'warning', url: request.url, ...w });
-    return document.unusable ? '12100' : document;
+    return document.unusable ? { errorCode: document.unusable.errorCode, reason: document.unusable.message } : document;
   }
 
-  private async applicationError(url: string): Promise<Outcome> {
+  private async applicationError(url: string, failure: Failure & { fallback: Failure | undefined }): Promise<Outcome> {
     this.answered = true;
     await this.play({ verb: 'Say', text: APPLICATION_ERROR, voice: undefined, language: 'en-US', loop: 1 });
-    return { end: 'application-error', detail: `${url} gave no usable TwiML and neither did a fallback` };
+    const fallback = failure.fallback
+      ? `the fallback URL failed too (error ${failure.fallback.errorCode}: ${failure.fallback.reason})`
+      : 'no fallback URL is set';
+    return {
+      end: 'application-error',
+      detail: `${url} failed with Twilio error ${failure.errorCode} (${failure.reason}); ${fallback}`,
+    };
   }
 
   private async execute(document: TwimlDocument, documentUrl: string): Promise<Outcome> {

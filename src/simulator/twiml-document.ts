@@ -61,11 +61,17 @@ export interface TwimlWarning {
   message: string;
 }
 
+/** Why Twilio could not run a document: the error code it gives the fallback URL, and what was wrong. */
+export interface Unusable {
+  errorCode: '11750' | '12100' | '12300';
+  message: string;
+}
+
 export interface TwimlDocument {
   verbs: Verb[];
   warnings: TwimlWarning[];
   /** Set when Twilio could not run the document at all (it would report an application error). */
-  unusable: string | undefined;
+  unusable: Unusable | undefined;
 }
 
 const MAX_BYTES = 64 * 1024;
@@ -93,6 +99,8 @@ const NOT_SIMULATED = new Set([
   'Queue',
 ]);
 const DIGIT_KEY = /^[0-9*#]$/;
+// XML under any name, or HTML (which Twilio is lenient with); anything else, or none, is not TwiML to Twilio.
+const XML_OR_HTML = /^(text\/xml|application\/xml|[a-z]+\/[a-z0-9.+-]+\+xml|text\/html)$/;
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
 
@@ -116,20 +124,31 @@ export function parseTwiml(body: string, contentType: string | undefined): Twiml
   const warnings: TwimlWarning[] = [];
   const warn = (code: TwimlWarning['code'], message: string) => warnings.push({ code, message });
   const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  // Twilio refuses these documents outright (error code in each), so nothing in them is run.
+  if (!mediaType || !XML_OR_HTML.test(mediaType)) {
+    const message = `content type is "${contentType ?? '(none)'}": Twilio runs only TwiML served as text/xml`;
+    warn('content-type', message);
+    return { verbs: [], warnings, unusable: { errorCode: '12300', message } };
+  }
   if (mediaType !== 'text/xml' && mediaType !== 'application/xml') {
-    warn('content-type', `content type is "${contentType ?? '(none)'}": Twilio expects text/xml for TwiML`);
+    warn('content-type', `content type is "${contentType}": Twilio expects text/xml for TwiML`);
   }
   const bytes = Buffer.byteLength(body, 'utf8');
-  if (bytes > MAX_BYTES) warn('too-large', `document is ${bytes} bytes: Twilio refuses TwiML over 64 kB`);
+  if (bytes > MAX_BYTES) {
+    const message = `document is ${bytes} bytes: Twilio refuses TwiML over 64 kB`;
+    warn('too-large', message);
+    return { verbs: [], warnings, unusable: { errorCode: '11750', message } };
+  }
   if (/^\s+<\?xml/.test(body)) {
-    warn('whitespace-before-declaration', 'whitespace before the XML declaration: Twilio cannot parse this document');
-    body = body.trimStart();
+    const message = 'whitespace before the XML declaration: Twilio cannot parse this document';
+    warn('whitespace-before-declaration', message);
+    return { verbs: [], warnings, unusable: { errorCode: '12100', message } };
   }
   const valid = XMLValidator.validate(body);
   if (valid !== true) {
     const message = `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg})`;
     warn('not-xml', message);
-    return { verbs: [], warnings, unusable: message };
+    return { verbs: [], warnings, unusable: { errorCode: '12100', message } };
   }
   const roots = (parser.parse(body) as Node[]).filter((n) => !('#comment' in n) && !('#text' in n));
   const root = roots[0];
@@ -137,7 +156,7 @@ export function parseTwiml(body: string, contentType: string | undefined): Twiml
   if (roots.length !== 1 || rootName !== 'Response') {
     const message = `root element is <${rootName ?? 'nothing'}>: TwiML must have a single <Response> root`;
     warn('root', message);
-    return { verbs: [], warnings, unusable: message };
+    return { verbs: [], warnings, unusable: { errorCode: '12100', message } };
   }
   const verbs = children(root as Node, 'Response')
     .map((node) => readVerb(node, warn))

@@ -1,8 +1,9 @@
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../src/simulator/call-events.js';
-import { type CallResult, runCall } from '../../src/simulator/call-runner.js';
+import { type CallResult, type HttpAnswer, runCall, type Speaker } from '../../src/simulator/call-runner.js';
 import { httpPost } from '../../src/simulator/http-post.js';
+import type { Keypad } from '../../src/simulator/keypad.js';
 import { ScriptedKeypad } from '../../src/simulator/scripted-keypad.js';
 import { speakingTimeMs, virtualTimer } from '../../src/simulator/timing.js';
 import { newSid } from '../../src/simulator/twilio-request.js';
@@ -256,4 +257,100 @@ describe('the call runner, playing Twilio against crafted TwiML', () => {
     expect(events.filter((e) => e.type === 'say').map((e) => e.type === 'say' && e.text)).toEqual(['Hi']);
     expect(result.reason).toBe('hangup');
   });
+  for (const [name, reply, code] of [
+    ['whitespace before the XML declaration', { body: `\n ${twiml('<Say>never</Say>')}` }, '12100'],
+    ['a document over 64 kB', { body: twiml(`<Say>never</Say>${'<Pause/>'.repeat(9000)}`) }, '11750'],
+    ['a text/plain content type', { type: 'text/plain', body: twiml('<Say>never</Say>') }, '12300'],
+    ['a JSON content type', { type: 'application/json', body: twiml('<Say>never</Say>') }, '12300'],
+  ] as const) {
+    it(`runs nothing of ${name}, and tells the fallback URL error ${code}`, async () => {
+      const { webhooks, events, result } = await call(
+        {
+          '/app/start': reply,
+          '/fallback': { body: twiml('<Say>Sorry</Say><Hangup/>') },
+          '/status': status,
+        },
+        [],
+        { fallback: true },
+      );
+      expect(webhooks.map((r) => r.path)).toEqual(['/app/start', '/fallback']);
+      expect(webhooks[1]?.params).toMatchObject({ ErrorCode: code, ErrorUrl: webhooks[0]?.url });
+      expect(events.flatMap((e) => (e.type === 'say' ? [e.text] : []))).toEqual(['Sorry']);
+      expect(result.reason).toBe('hangup');
+    });
+  }
+
+  it('ends with an application error naming the Twilio error when a document cannot be run and there is no fallback', async () => {
+    const { events, result } = await call(
+      { '/app/start': { type: 'text/plain', body: twiml('<Say>never</Say>') }, '/status': status },
+      [],
+    );
+    expect(events.flatMap((e) => (e.type === 'say' ? [e.text] : []))).toEqual([
+      'We are sorry, an application error has occurred. Goodbye.',
+    ]);
+    expect(result.reason).toBe('application-error');
+    expect(result.detail).toMatch(/failed with Twilio error 12300 \(content type is "text\/plain"/);
+  });
+
+  it('refuses an answer with no content type at all (error 12300)', async () => {
+    const { result, posted } = await stubCall(
+      { '/voice': { status: 200, contentType: undefined, body: twiml('<Say>never</Say>') } },
+      '/voice',
+    );
+    expect(result.reason).toBe('application-error');
+    expect(result.detail).toContain('error 12300');
+    expect(posted).toEqual(['/voice']);
+  });
+
+  it("resolves a fallback document's relative URLs against the fallback URL, not the one that failed", async () => {
+    const { webhooks, result } = await call(
+      {
+        '/app/start': { status: 500, type: 'text/plain', body: 'boom' },
+        '/fallback': { body: twiml('<Redirect>next</Redirect>') },
+        '/next': { body: twiml('<Hangup/>') },
+        '/status': status,
+      },
+      [],
+      { fallback: true },
+    );
+    expect(webhooks.map((r) => r.path)).toEqual(['/app/start', '/fallback', '/next']);
+    expect(result.reason).toBe('hangup');
+  });
 });
+
+/** Runs a call whose webhooks are answered by `routes` without a server, so an answer can lack a content type. */
+async function stubCall(
+  routes: Record<string, HttpAnswer>,
+  voicePath: string,
+  caller: { timer?: ReturnType<typeof virtualTimer>; keypad?: Keypad; speaker?: Speaker } = {},
+) {
+  const timer = caller.timer ?? virtualTimer();
+  const posted: string[] = [];
+  const events: CallEvent[] = [];
+  const result = await runCall(
+    {
+      call: { callSid: newSid('CA'), accountSid: newSid('AC'), from: '+14155550123', to: '+15005550006' },
+      voiceUrl: `https://ivr.test${voicePath}`,
+      fallbackUrl: undefined,
+      statusCallbackUrl: undefined,
+      authToken: TOKEN,
+      hangupAfter: undefined,
+      maxRequests: 20,
+    },
+    {
+      post: async (request) => {
+        const path = new URL(request.url).pathname;
+        posted.push(path);
+        const answer = routes[path];
+        if (!answer) throw new Error(`no route ${path}`);
+        return answer;
+      },
+      keypad: caller.keypad ?? new ScriptedKeypad([], timer),
+      speaker: caller.speaker ?? { say: (verb, signal) => timer.sleep(speakingTimeMs(verb.text), signal) },
+      timer,
+      clock: { now: () => new Date('2026-11-25T10:00:00Z') },
+      report: (e) => events.push(e),
+    },
+  );
+  return { result, posted, events };
+}

@@ -60,31 +60,58 @@ describe('reading TwiML as Twilio does', () => {
     expect(doc.verbs[0]).toMatchObject({ verb: 'Gather', numDigits: 1, finishOnKey: '', actionOnEmptyResult: true });
   });
 
-  it('warns about a content type other than text/xml', () => {
-    expect(codes(twiml('<Hangup/>'), 'text/html')).toEqual(['content-type']);
-    expect(parseTwiml(twiml('<Hangup/>'), undefined).warnings.map((w) => w.code)).toEqual(['content-type']);
+  it('warns about text/html, which Twilio still runs, and takes text/xml and application/xml as they are', () => {
+    const html = parseTwiml(twiml('<Hangup/>'), 'text/html; charset=utf-8');
+    expect(html.warnings.map((w) => w.code)).toEqual(['content-type']);
+    expect(html.unusable).toBeUndefined();
+    expect(html.verbs).toEqual([{ verb: 'Hangup' }]);
     expect(codes(twiml('<Hangup/>'), 'application/xml')).toEqual([]);
+    expect(codes(twiml('<Hangup/>'), 'TEXT/XML; charset=UTF-8')).toEqual([]);
+  });
+
+  it('refuses a document with no content type, or one that is not XML, with error 12300', () => {
+    for (const type of [undefined, '', 'text/plain', 'application/json; charset=utf-8']) {
+      const doc = parseTwiml(twiml('<Hangup/>'), type);
+      expect(
+        doc.warnings.map((w) => w.code),
+        String(type),
+      ).toEqual(['content-type']);
+      expect(doc.unusable?.errorCode, String(type)).toBe('12300');
+      expect(doc.verbs).toEqual([]);
+    }
   });
 
   it('refuses a root other than <Response>', () => {
     const doc = parseTwiml('<?xml version="1.0"?><Resp><Say>x</Say></Resp>', 'text/xml');
     expect(doc.warnings.map((w) => w.code)).toEqual(['root']);
-    expect(doc.unusable).toMatch(/<Resp>/);
+    expect(doc.unusable).toMatchObject({ errorCode: '12100', message: expect.stringMatching(/<Resp>/) });
     expect(doc.verbs).toEqual([]);
   });
 
   it('refuses XML that is not well formed, and says where', () => {
     const doc = parseTwiml('<Response><Say>x</Response>', 'text/xml');
-    expect(doc.unusable).toMatch(/not well-formed XML \(line 1/);
+    expect(doc.unusable).toMatchObject({
+      errorCode: '12100',
+      message: expect.stringMatching(/not well-formed XML \(line 1/),
+    });
   });
 
-  it('warns about whitespace before the XML declaration', () => {
-    expect(codes(`\n  ${twiml('<Hangup/>')}`)).toEqual(['whitespace-before-declaration']);
+  it('refuses a document with whitespace before the XML declaration, with error 12100', () => {
+    const doc = parseTwiml(`\n  ${twiml('<Hangup/>')}`, 'text/xml');
+    expect(doc.warnings.map((w) => w.code)).toEqual(['whitespace-before-declaration']);
+    expect(doc.unusable?.errorCode).toBe('12100');
+    expect(doc.verbs).toEqual([]);
   });
 
-  it('warns about a document over 64 kB', () => {
-    const says = Array.from({ length: 20 }, () => `<Say>${'a'.repeat(3500)}</Say>`).join('');
-    expect(codes(twiml(says))).toEqual(['too-large']);
+  it('refuses a document over 64 kB, with error 11750, and takes one just under it', () => {
+    const says = (n: number) => Array.from({ length: n }, () => `<Say>${'a'.repeat(3200)}</Say>`).join('');
+    const big = parseTwiml(twiml(says(21)), 'text/xml');
+    expect(big.warnings.map((w) => w.code)).toEqual(['too-large']);
+    expect(big.unusable?.errorCode).toBe('11750');
+    expect(big.verbs).toEqual([]);
+    const under = parseTwiml(twiml(says(20)), 'text/xml');
+    expect(under.unusable).toBeUndefined();
+    expect(under.verbs).toHaveLength(20);
   });
 
   it('warns about a <Say> over 4096 characters, or over 3000 with a Polly voice', () => {

@@ -221,14 +221,23 @@ class CallRun {
     return { end: 'end-of-document', detail: 'the document had no more verbs' };
   }
 
-  // Outside a <Gather> keys do nothing, but the caller can still hang up.
+  // Outside a <Gather> nothing listens: the verb plays to its end whatever is pressed, and the keys are lost.
+  // Only hanging up cuts it short.
   private async play(verb: SayVerb | PlayVerb | PauseVerb): Promise<void> {
-    for (;;) {
-      const key = await this.interruptible(verb);
-      if (key === undefined) return;
-      if (key === 'hangup') throw new CallerHungUp();
+    const playing = new AbortController();
+    const done = new AbortController();
+    const performed = this.perform(verb, playing.signal).finally(() => done.abort());
+    while (!done.signal.aborted) {
+      const key = await this.io.keypad.next(null, done.signal);
+      if (key === 'timeout') break;
+      if (key === 'hangup') {
+        playing.abort();
+        await performed;
+        throw new CallerHungUp();
+      }
       this.io.report({ type: 'keys-ignored', keys: [key] });
     }
+    await performed;
   }
 
   // The first key (or hang-up) stops the prompt: callers who know the menu press over it.

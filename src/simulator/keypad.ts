@@ -42,6 +42,8 @@ export class KeyQueue {
   next(ms: number | null, signal: AbortSignal): Promise<KeyInput> {
     const ready = this.keys.shift();
     if (ready !== undefined) return Promise.resolve(ready);
+    // An abort that already happened never fires again: waiting for it would wait forever.
+    if (signal.aborted) return Promise.resolve('timeout');
     return new Promise((resolve) => {
       const controller = new AbortController();
       const finish = (input: KeyInput) => {

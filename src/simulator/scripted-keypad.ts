@@ -46,8 +46,10 @@ export class ScriptedKeypad implements Keypad {
 
   next(ms: number | null, signal: AbortSignal) {
     // A scripted caller waits for the prompt to finish, so every prompt is heard in full.
-    if (ms === null)
-      return new Promise<'timeout'>((resolve) => signal.addEventListener('abort', () => resolve('timeout')));
-    return this.queue.next(ms, signal);
+    if (ms !== null) return this.queue.next(ms, signal);
+    if (signal.aborted) return Promise.resolve('timeout' as const);
+    return new Promise<'timeout'>((resolve) =>
+      signal.addEventListener('abort', () => resolve('timeout'), { once: true }),
+    );
   }
 }

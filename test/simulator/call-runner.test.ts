@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../src/simulator/call-events.js';
 import { type CallResult, type HttpAnswer, runCall, type Speaker } from '../../src/simulator/call-runner.js';
 import { httpPost } from '../../src/simulator/http-post.js';
-import type { Keypad } from '../../src/simulator/keypad.js';
+import { type Keypad, KeyQueue } from '../../src/simulator/keypad.js';
 import { ScriptedKeypad } from '../../src/simulator/scripted-keypad.js';
 import { speakingTimeMs, virtualTimer } from '../../src/simulator/timing.js';
 import { newSid } from '../../src/simulator/twilio-request.js';
@@ -318,6 +318,25 @@ describe('the call runner, playing Twilio against crafted TwiML', () => {
   });
 });
 
+/** A caller who presses `keys` while the first prompt is being spoken, and a speaker that notes what was cut short. */
+function overThePrompt(keys: string[]) {
+  const timer = virtualTimer();
+  const queue = new KeyQueue(timer);
+  const keypad: Keypad = { listen: () => queue.drop(), next: (ms, signal) => queue.next(ms, signal) };
+  const spoken: string[] = [];
+  const cut: string[] = [];
+  const speaker: Speaker = {
+    say: async (verb, signal) => {
+      if (spoken.length === 0) for (const key of keys) queue.push(key);
+      spoken.push(verb.text);
+      // The prompt takes a moment, during which the keys arrive.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal.aborted) cut.push(verb.text);
+    },
+  };
+  return { timer, keypad, speaker, spoken, cut };
+}
+
 /** Runs a call whose webhooks are answered by `routes` without a server, so an answer can lack a content type. */
 async function stubCall(
   routes: Record<string, HttpAnswer>,
@@ -354,3 +373,41 @@ async function stubCall(
   );
   return { result, posted, events };
 }
+
+const xml = (inner: string): HttpAnswer => ({ status: 200, contentType: 'text/xml', body: twiml(inner) });
+
+describe('keys pressed while a prompt plays', () => {
+  it('outside a <Gather>: the prompt plays on to its end, once, and the keys are dropped', async () => {
+    const caller = overThePrompt(['5', '6']);
+    const { events, result } = await stubCall({ '/voice': xml('<Say>Welcome</Say><Hangup/>') }, '/voice', caller);
+    expect(caller.spoken).toEqual(['Welcome']);
+    expect(caller.cut).toEqual([]);
+    expect(events.filter((e) => e.type === 'say')).toHaveLength(1);
+    expect(events.flatMap((e) => (e.type === 'keys-ignored' ? e.keys : []))).toEqual(['5', '6']);
+    expect(result.reason).toBe('hangup');
+  });
+
+  it('outside a <Gather>: hanging up cuts the prompt short', async () => {
+    const caller = overThePrompt(['hangup']);
+    const { result } = await stubCall({ '/voice': xml('<Say>Welcome</Say><Say>More</Say>') }, '/voice', caller);
+    expect(caller.spoken).toEqual(['Welcome']);
+    expect(caller.cut).toEqual(['Welcome']);
+    expect(result.reason).toBe('caller-hangup');
+  });
+
+  it('inside a <Gather>: the first key stops the prompt and is the answer', async () => {
+    const caller = overThePrompt(['1']);
+    const { events, posted } = await stubCall(
+      {
+        '/voice': xml('<Gather action="next" numDigits="1"><Say>Question</Say><Say>Details</Say></Gather>'),
+        '/next': xml('<Hangup/>'),
+      },
+      '/voice',
+      caller,
+    );
+    expect(caller.spoken).toEqual(['Question']);
+    expect(caller.cut).toEqual(['Question']);
+    expect(events).toContainEqual({ type: 'key', key: '1', interrupted: true });
+    expect(posted).toEqual(['/voice', '/next']);
+  });
+});

@@ -95,6 +95,7 @@ export async function runCall(setup: CallSetup, io: CallIO): Promise<CallResult>
 
 class CallRun {
   private readonly started: number;
+  // Requests since the caller was last waited for: only those count towards the loop limit.
   private requests = 0;
   private gathers = 0;
   private answered = false;
@@ -111,7 +112,7 @@ class CallRun {
     let outcome: Outcome;
     for (;;) {
       if (this.requests >= (this.setup.maxRequests ?? 200)) {
-        outcome = { end: 'loop-limit', detail: `${this.requests} webhook requests without the call ending` };
+        outcome = { end: 'loop-limit', detail: `${this.requests} webhook requests without waiting for the caller` };
         break;
       }
       try {
@@ -287,6 +288,8 @@ class CallRun {
       timeoutSeconds: verb.timeoutSeconds,
       action,
     });
+    // The call now waits for the caller, so it is not looping on its own.
+    this.requests = 0;
     // The caller who is to hang up here has heard the question, and does not answer it.
     if (this.setup.hangupAfter !== undefined && this.gathers > this.setup.hangupAfter) throw new CallerHungUp();
     const interrupted = key !== undefined;

@@ -316,6 +316,19 @@ describe('the call runner, playing Twilio against crafted TwiML', () => {
     expect(webhooks.map((r) => r.path)).toEqual(['/app/start', '/fallback', '/next']);
     expect(result.reason).toBe('hangup');
   });
+
+  it('counts only requests made without waiting for the caller towards the loop limit', async () => {
+    // 25 answered gathers, each a request: more than the limit of 20, yet every one waited for the caller.
+    const { webhooks, result } = await call(
+      {
+        '/app/start': { body: twiml('<Gather action="start" numDigits="1"><Say>Q</Say></Gather>') },
+        '/status': status,
+      },
+      Array.from({ length: 25 }, () => '1'),
+    );
+    expect(webhooks).toHaveLength(26);
+    expect(result.reason).toBe('caller-hangup');
+  });
 });
 
 /** A caller who presses `keys` while the first prompt is being spoken, and a speaker that notes what was cut short. */

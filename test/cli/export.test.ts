@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,33 @@ describe('optin-ivr export', () => {
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(run.stderr).toMatch(/^optin-ivr: /);
     expect(run.stderr).toContain(message);
+  });
+
+  it('never writes over the database, its -wal/-shm or a link to it, even with --force', async () => {
+    const before = readFileSync(ledger.file);
+    const link = join(ledger.dir, 'link-to-ledger');
+    symlinkSync(ledger.file, link);
+    const via = relative(process.cwd(), ledger.file);
+    for (const out of [ledger.file, `${ledger.file}-wal`, `${ledger.file}-shm`, link, via]) {
+      const run = await runCli(['export', '--out', out, '--force'], env);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`optin-ivr: --out "${out}" is the database itself: choose another file\n`);
+      expect(existsSync(`${out}.partial`)).toBe(false);
+    }
+    expect(readFileSync(ledger.file).equals(before)).toBe(true);
+    expect((await runCli(['verify'], env)).code).toBe(0);
+  });
+
+  it('refuses to replace an existing file unless --force is given', async () => {
+    const out = join(ledger.dir, 'kept.csv');
+    writeFileSync(out, 'keep me');
+    const refused = await runCli(['export', '--out', out], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`optin-ivr: --out "${out}" already exists: give --force to replace it\n`);
+    expect(readFileSync(out, 'utf8')).toBe('keep me');
+    const forced = await runCli(['export', '--out', out, '--force'], env);
+    expect(forced.code).toBe(0);
+    expect(seqs(readFileSync(out, 'utf8'))).toEqual(rows.map((r) => r.seq));
   });
 
   it('refuses a database file that does not exist instead of exporting an empty new one', async () => {

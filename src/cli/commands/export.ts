@@ -1,6 +1,6 @@
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
@@ -21,6 +21,7 @@ interface ExportOptions {
   out?: string;
   raw?: boolean;
   bom?: boolean;
+  force?: boolean;
   since?: string;
   until?: string;
   decision?: string;
@@ -36,6 +37,7 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
     .description('write consent events, oldest first, as CSV (spreadsheet-safe), JSON Lines or xlsx')
     .option('--format <format>', `${EXPORT_FORMATS.join(', ')}`, 'csv')
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--force', 'replace the --out file if it exists already')
     .option('--since <date>', 'from this date or time on (inclusive), e.g. 2026-11-01 or 2026-11-01T09:00:00Z')
     .option('--until <date>', 'before this time; a date or month given here is included whole, e.g. 2026-11-30')
     .option('--decision <decision>', 'opt_in, declined or opt_out')
@@ -67,6 +69,7 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
             `${total} events match, but an xlsx sheet holds at most ${XLSX_MAX_ROWS}: use --format csv or narrow the filters`,
           );
         }
+        if (options.out !== undefined) checkNotOverwriting(options.out, store.location, options.force ?? false);
         const bar = tty && total >= PROGRESS_FROM ? progressBar(process.stderr, total, 'exporting') : undefined;
         const target = options.out;
         // A failed export must not leave a file that looks complete: write beside it, rename when done.
@@ -92,6 +95,33 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
         }
       });
     });
+}
+
+/**
+ * The finished export is renamed onto --out, which replaces whatever is there: never the ledger itself (or its
+ * -wal/-shm companions), and any other existing file only when asked with --force.
+ */
+function checkNotOverwriting(file: string, database: string, force: boolean): void {
+  const target = realPath(file);
+  if (['', '-wal', '-shm', '-journal'].some((suffix) => realPath(`${database}${suffix}`) === target)) {
+    throw new UsageError(`--out "${file}" is the database itself: choose another file`);
+  }
+  if (existsSync(file) && !force) {
+    throw new UsageError(`--out "${file}" already exists: give --force to replace it`);
+  }
+}
+
+/** The file's real path, following links: of the file where it exists, else of its folder. */
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    try {
+      return join(realpathSync(dirname(file)), basename(file));
+    } catch {
+      return resolve(file);
+    }
+  }
 }
 
 function checkTarget(file: string): void {

@@ -1,4 +1,4 @@
-import { Readable, type Writable } from 'node:stream';
+import { finished, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { ConsentEvent } from '../db/schema.js';
@@ -99,17 +99,51 @@ async function writeXlsx(events: AsyncIterable<ConsentEvent>, out: Writable): Pr
     style: { numFmt: '@' },
   }));
   sheet.getRow(1).font = { bold: true };
+  // exceljs does not notice that `out` went away (a client abandoning a download): without this it would wait
+  // for its zip to drain forever, holding the rows read so far.
+  const gone = new AbortController();
+  const stopWatching = finished(out, { readable: false }, (err) => {
+    if (err) gone.abort(err);
+  });
+  try {
+    await writeRows(workbook, sheet, events, out, gone.signal);
+  } finally {
+    stopWatching();
+  }
+}
+
+type WorkbookWriter = InstanceType<typeof import('exceljs')['stream']['xlsx']['WorkbookWriter']>;
+type WorksheetWriter = ReturnType<WorkbookWriter['addWorksheet']>;
+
+async function writeRows(
+  workbook: WorkbookWriter,
+  sheet: WorksheetWriter,
+  events: AsyncIterable<ConsentEvent>,
+  out: Writable,
+  gone: AbortSignal,
+): Promise<void> {
   let rows = 0;
   for await (const event of events) {
     rows += 1;
     if (rows > XLSX_MAX_ROWS) {
       throw new ExportTooLargeError(`an xlsx sheet holds at most ${XLSX_MAX_ROWS} rows: use csv or narrow the filters`);
     }
+    gone.throwIfAborted();
     sheet.addRow(EXPORT_COLUMNS.map((c) => (event[c] === null ? null : String(event[c])))).commit();
-    if (rows % 500 === 0) await zipCaughtUp(sheet, out);
+    if (rows % 500 === 0) await zipCaughtUp(sheet, out, gone);
   }
   sheet.commit();
-  await workbook.commit();
+  await untilGone(workbook.commit(), gone);
+}
+
+/** `work`, or a rejection with the reason as soon as `gone` is aborted. */
+function untilGone<T>(work: Promise<T>, gone: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(gone.reason);
+    if (gone.aborted) return onAbort();
+    gone.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => gone.removeEventListener('abort', onAbort));
+  });
 }
 
 /**
@@ -118,11 +152,11 @@ async function writeXlsx(events: AsyncIterable<ConsentEvent>, out: Writable): Pr
  * events, 120 MiB when waiting here for the streams it feeds (measured). `stream.pipes` is exceljs's own
  * field; if a later version drops it, only our output stream is waited for.
  */
-async function zipCaughtUp(sheet: unknown, out: Writable): Promise<void> {
+async function zipCaughtUp(sheet: unknown, out: Writable, gone: AbortSignal): Promise<void> {
   const pipes = (sheet as { stream?: { pipes?: unknown } }).stream?.pipes;
   const targets = [...(Array.isArray(pipes) ? (pipes as Writable[]) : []), out];
   for (const target of targets) {
-    if (needsDrain(target)) await drained(target);
+    if (needsDrain(target)) await untilGone(drained(target), gone);
   }
 }
 

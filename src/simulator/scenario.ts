@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parsePressList } from './scripted-keypad.js';
 import type { Transcript } from './transcript.js';
 import { WITHHELD_FORMS } from './twilio-request.js';
+import { WARNING_CODES } from './twiml-document.js';
 
 const eventFields = z
   .object({
@@ -35,6 +36,8 @@ const schema = z
       .optional(),
     // Exactly the events written, in order; each names only the fields it is about.
     events: z.array(eventFields),
+    // A TwiML warning is a problem unless named here: the app's documents should give Twilio nothing to doubt.
+    allowWarnings: z.array(z.enum(WARNING_CODES)).default([]),
   })
   .strict()
   .refine((s) => !(s.from !== undefined && s.withheld !== undefined), {
@@ -97,6 +100,24 @@ export function checkScenario(scenario: Scenario, transcript: Transcript): strin
   }
   if (scenario.end !== undefined && transcript.end.reason !== scenario.end) {
     problems.push(`the call ended with ${transcript.end.reason} (${transcript.end.detail}), not ${scenario.end}`);
+  }
+  // Each press item answers one gather: items left over mean the call took a shorter path than the script.
+  // With hangupAfter the caller answers that many gathers at most, whatever the list holds.
+  const gathers = transcript.steps.filter((s) => s.type === 'gather').length;
+  const answered = Math.min(gathers, scenario.hangupAfter ?? gathers);
+  const unused = scenario.press.slice(answered);
+  if (unused.length > 0) {
+    const items = unused.map((item) => JSON.stringify(item)).join(', ');
+    problems.push(`${unused.length} press item(s) never used, the call ended first: ${items}`);
+  }
+  // The same document is often served more than once: name each distinct warning once.
+  const warned = new Set<string>();
+  for (const w of transcript.warnings) {
+    if (scenario.allowWarnings.includes(w.code as (typeof WARNING_CODES)[number])) continue;
+    const text = `TwiML warning ${w.code}: ${w.message}`;
+    if (warned.has(text)) continue;
+    warned.add(text);
+    problems.push(`${text} (from ${w.url})`);
   }
   if (transcript.events === null) {
     problems.push(`events cannot be checked: ${transcript.eventsNote}`);

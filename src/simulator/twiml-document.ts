@@ -45,19 +45,22 @@ export interface RejectVerb {
 }
 export type Verb = SayVerb | PlayVerb | PauseVerb | GatherVerb | RedirectVerb | HangupVerb | RejectVerb;
 
+export const WARNING_CODES = [
+  'content-type',
+  'whitespace-before-declaration',
+  'too-large',
+  'not-xml',
+  'root',
+  'say-too-long',
+  'gather-nesting',
+  'gather-no-action',
+  'unknown-verb',
+  'not-simulated',
+  'bad-attribute',
+] as const;
+
 export interface TwimlWarning {
-  code:
-    | 'content-type'
-    | 'whitespace-before-declaration'
-    | 'too-large'
-    | 'not-xml'
-    | 'root'
-    | 'say-too-long'
-    | 'gather-nesting'
-    | 'gather-no-action'
-    | 'unknown-verb'
-    | 'not-simulated'
-    | 'bad-attribute';
+  code: (typeof WARNING_CODES)[number];
   message: string;
 }
 

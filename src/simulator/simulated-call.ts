@@ -33,8 +33,14 @@ export async function simulateCall(options: SimulateOptions): Promise<Transcript
   if ('press' in options.caller) {
     timer = virtualTimer();
     keypad = new ScriptedKeypad(options.caller.press, timer);
-    // Nobody listens, but the call still lasts as long as its prompts would take to speak.
-    speaker = options.caller.speaker ?? { say: (verb, signal) => timer.sleep(speakingTimeMs(verb.text), signal) };
+    // The call lasts as long as its prompts would take to speak on the virtual clock, whether or not a speaker
+    // (espeak-ng, which takes real time) also says them aloud.
+    const aloud = options.caller.speaker;
+    speaker = {
+      say: async (verb, signal) => {
+        await Promise.all([aloud?.say(verb, signal), timer.sleep(speakingTimeMs(verb.text), signal)]);
+      },
+    };
   } else {
     ({ keypad, timer, speaker } = options.caller);
   }

@@ -1,15 +1,28 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
-import type { Store } from '../db/store.js';
+import { databaseFile, openStore, type Store, schemaProblem } from '../db/store.js';
 import { UsageError } from './errors.js';
-import { withStore } from './with-store.js';
 
-/** Like `withStore`, for commands that read the ledger: a mistyped DATABASE_URL is an error, not a new empty file. */
-export function withExistingStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const url = config.databaseUrl;
-  const file = url.startsWith('file://') ? new URL(url).pathname : url;
+/**
+ * Opens the ledger for a command that works on existing records. A mistyped DATABASE_URL, a file that is not a
+ * ledger or one with an older schema is an error: never a new empty ledger, and never a changed file. Read-only
+ * unless the command records something (`write`).
+ */
+export async function withExistingStore<T>(
+  config: Config,
+  fn: (store: Store) => Promise<T>,
+  options: { write?: boolean } = {},
+): Promise<T> {
+  const file = databaseFile(config.databaseUrl);
   if (file !== ':memory:' && !existsSync(file)) {
     throw new UsageError(`no database at "${file}": set DATABASE_URL to the ledger's file`);
   }
-  return withStore(config, fn);
+  const store = openStore(config.databaseUrl, { readonly: !options.write });
+  try {
+    const problem = await schemaProblem(store.db, file);
+    if (problem) throw new UsageError(problem);
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }

@@ -62,7 +62,12 @@ export type ChainCheck =
  */
 export async function checkChain(
   events: AsyncIterable<ConsentEvent> | Iterable<ConsentEvent>,
-  options: { expectHead?: string; from?: 'genesis' | 'first-event' } = {},
+  options: {
+    expectHead?: string;
+    from?: 'genesis' | 'first-event';
+    /** A further check of each event (its statement, say); a message means it failed. */
+    checkEvent?: (event: ConsentEvent) => Promise<string | undefined>;
+  } = {},
 ): Promise<ChainCheck & { headFound?: boolean }> {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
@@ -85,6 +90,8 @@ export async function checkChain(
       return fail(`prev_hash is ${event.prev_hash}, but the previous event's hash is ${prev}`);
     const computed = eventHash(prev, event);
     if (computed !== event.hash) return fail(`hash is ${event.hash}, but the row's contents hash to ${computed}`);
+    const problem = await options.checkEvent?.(event);
+    if (problem) return fail(problem);
     if (event.hash === options.expectHead) headFound = true;
     prev = event.hash;
     expectedSeq += 1;

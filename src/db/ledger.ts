@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { type ChainCheck, checkChain, eventHash, GENESIS_HASH } from './chain.js';
+import { checkChain, eventHash, GENESIS_HASH } from './chain.js';
 import type { ConsentEvent, Database } from './schema.js';
 
 /** An event as a caller of `appendEvents` describes it; sequence, time and hashes are added here. */
@@ -35,26 +36,42 @@ export async function appendEvents(
   return rows;
 }
 
-/** Reads every event in order, a page at a time, so memory stays flat however long the ledger is. */
+/**
+ * Reads every event in order, a page at a time, so memory stays flat however long the ledger is. The first page
+ * has no lower bound: a row slipped in with seq 0 or below must be seen, not skipped.
+ */
 export async function* readEvents(db: Kysely<Database>, pageSize = 1000): AsyncGenerator<ConsentEvent> {
-  let after = 0;
+  let after: number | undefined;
   for (;;) {
-    const page = await db
-      .selectFrom('consent_events')
-      .selectAll()
-      .where('seq', '>', after)
-      .orderBy('seq')
-      .limit(pageSize)
-      .execute();
+    let query = db.selectFrom('consent_events').selectAll().orderBy('seq').limit(pageSize);
+    if (after !== undefined) query = query.where('seq', '>', after);
+    const page = await query.execute();
     yield* page;
     if (page.length < pageSize) return;
     after = (page.at(-1) as ConsentEvent).seq;
   }
 }
 
-/** Recomputes every hash from the first event; names the first event that does not match. */
+/**
+ * Recomputes every hash from the first event, and checks that the words each IVR decision answered are still
+ * kept under their hash; names the first event that does not match.
+ */
 export function verifyLedger(db: Kysely<Database>, options: { expectHead?: string } = {}) {
-  return checkChain(readEvents(db), options) as Promise<ChainCheck & { headFound?: boolean }>;
+  return checkChain(readEvents(db), { ...options, checkEvent: statementChecker(db) });
+}
+
+function statementChecker(db: Kysely<Database>) {
+  const verified = new Set<string>();
+  return async (event: ConsentEvent): Promise<string | undefined> => {
+    const hash = event.statement_sha256;
+    if (hash === null || verified.has(hash)) return undefined;
+    const row = await db.selectFrom('statements').select('text').where('sha256', '=', hash).executeTakeFirst();
+    if (!row) return `the statement ${hash} it answers is missing from statements`;
+    const actual = createHash('sha256').update(row.text, 'utf8').digest('hex');
+    if (actual !== hash) return `the statement kept under ${hash} has been changed: its text hashes to ${actual}`;
+    verified.add(hash);
+    return undefined;
+  };
 }
 
 /**

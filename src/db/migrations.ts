@@ -128,4 +128,26 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-25-003-insert-guards': {
+    async up(db: Kysely<unknown>) {
+      // UPDATE and DELETE triggers do not stop a plain INSERT of a row outside the chain (seq 0, a forged hash),
+      // nor INSERT OR REPLACE, which deletes without firing delete triggers. A new event must extend the head.
+      await sql
+        .raw(
+          `CREATE TRIGGER consent_events_extend_head BEFORE INSERT ON consent_events
+           WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM consent_events)
+             OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM consent_events ORDER BY seq DESC LIMIT 1), '${'0'.repeat(64)}')
+           BEGIN SELECT RAISE(ABORT, 'consent_events is append-only: a new event must follow the chain head'); END`,
+        )
+        .execute(db);
+      // A text once kept is never replaced: a second insert of the same hash is skipped, REPLACE included.
+      await sql
+        .raw(
+          `CREATE TRIGGER statements_keep_first BEFORE INSERT ON statements
+           WHEN EXISTS (SELECT 1 FROM statements WHERE sha256 = NEW.sha256)
+           BEGIN SELECT RAISE(IGNORE); END`,
+        )
+        .execute(db);
+    },
+  },
 };

@@ -20,18 +20,31 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-/** Opens the database named by `DATABASE_URL` (a SQLite file path, or `:memory:`), creating the file if needed. */
-export function openStore(url: string): Store {
+/** The file a `DATABASE_URL` names (a path, `file://` URL or `:memory:`). */
+export function databaseFile(url: string): string {
   if (/^[a-z]+:\/\//i.test(url) && !url.startsWith('file://')) {
     throw new StoreError(`unsupported DATABASE_URL "${url}": use a SQLite file path such as data/optin.db`);
   }
-  const file = url.startsWith('file://') ? new URL(url).pathname : url;
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SQLite(file, { timeout: 5000 });
-  // Consent is evidence: WAL for readers beside the writer, FULL so a confirmed decision survives a power cut.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  return url.startsWith('file://') ? new URL(url).pathname : url;
+}
+
+/**
+ * Opens the database named by `DATABASE_URL`, creating the file if needed. `readonly` opens an existing file
+ * without changing it (no schema, no journal mode), for commands that only read the ledger.
+ */
+export function openStore(url: string, options: { readonly?: boolean } = {}): Store {
+  const file = databaseFile(url);
+  const readonly = options.readonly === true && file !== ':memory:';
+  if (!readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file, { timeout: 5000, readonly, fileMustExist: readonly });
+  if (!readonly) {
+    // Consent is evidence: WAL for readers beside the writer, FULL so a confirmed decision survives a power cut.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+  }
   sqlite.pragma('foreign_keys = ON');
+  // INSERT OR REPLACE then fires the delete triggers that keep the ledger append-only.
+  sqlite.pragma('recursive_triggers = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
@@ -69,6 +82,19 @@ export async function writeTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely
       throw err;
     }
   });
+}
+
+/** Why this database cannot be used as it is (not a ledger, or an older schema), or undefined when it can. */
+export async function schemaProblem(db: Kysely<Database>, location: string): Promise<string | undefined> {
+  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db);
+  const names = new Set(tables.rows.map((r) => r.name));
+  if (!names.has('consent_events')) return `"${location}" is not an optin-ivr ledger (it has no consent_events table)`;
+  const applied = names.has('kysely_migration')
+    ? (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map((r) => r.name)
+    : [];
+  const pending = Object.keys(migrations).filter((name) => !applied.includes(name));
+  if (pending.length > 0) return `"${location}" needs ${pending.length} migration(s): run \`optin-ivr migrate\` first`;
+  return undefined;
 }
 
 export async function ping(db: Kysely<Database>): Promise<void> {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../src/db/chain.js';
 import { appendEvents, currentConsent, type NewConsentEvent, verifyLedger } from '../../src/db/ledger.js';
 import { type Store, writeTransaction } from '../../src/db/store.js';
-import { ivrEvent, tempStore } from '../helpers/ledger.js';
+import { ivrEvent, keepTestStatement, TEST_STATEMENT_SHA256, tempStore } from '../helpers/ledger.js';
 
 let dir: string;
 let store: Store;
@@ -21,9 +21,10 @@ const event = ivrEvent;
 
 let n = 0;
 async function append(...events: NewConsentEvent[]) {
-  return writeTransaction(store.db, (trx) =>
-    appendEvents(trx, events, { recordedAt: `2026-11-25T10:00:0${n % 10}.000Z`, newId: () => `id-${++n}` }),
-  );
+  return writeTransaction(store.db, async (trx) => {
+    await keepTestStatement(trx);
+    return appendEvents(trx, events, { recordedAt: `2026-11-25T10:00:0${n % 10}.000Z`, newId: () => `id-${++n}` });
+  });
 }
 
 describe('the consent ledger', () => {
@@ -88,6 +89,72 @@ describe('the consent ledger', () => {
     expect(await verifyLedger(store.db)).toMatchObject({ ok: false, seq: 1 });
   });
 
+  it('refuses an inserted row that does not extend the chain head, REPLACE included', async () => {
+    const [first] = await append(event());
+    const row = { ...(first as Record<string, unknown>), event_id: 'forged', hash: 'f'.repeat(64) };
+    const insert = (values: Record<string, unknown>, verb = 'INSERT') =>
+      store.sqlite
+        .prepare(
+          `${verb} INTO consent_events (${Object.keys(values).join(', ')}) VALUES (${Object.keys(values)
+            .map(() => '?')
+            .join(', ')})`,
+        )
+        .run(...Object.values(values));
+    expect(() => insert({ ...row, seq: -1 })).toThrow(/must follow the chain head/);
+    expect(() => insert({ ...row, seq: 0 })).toThrow(/must follow the chain head/);
+    expect(() => insert({ ...row, seq: 2, prev_hash: 'e'.repeat(64) })).toThrow(/must follow the chain head/);
+    expect(() => insert({ ...row, seq: 1, decision: 'opt_out' }, 'INSERT OR REPLACE')).toThrow(/append-only/);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 1 });
+  });
+
+  it('names a row slipped in outside the chain once the triggers are dropped', async () => {
+    const [first] = await append(event(), event());
+    store.sqlite.exec('DROP TRIGGER consent_events_extend_head');
+    store.sqlite
+      .prepare(
+        `INSERT INTO consent_events SELECT -1, 'forged', call_sid, account_sid, called_number, '+14155550199',
+         number_source, business, channel, category, decision, digits, prompt_id, attempt, source, script_id,
+         script_version, language, voice, statement_sha256, signature_verified, reason, recorded_at, prev_hash,
+         'fakehash' FROM consent_events WHERE seq = ?`,
+      )
+      .run(first?.seq);
+    expect(await verifyLedger(store.db)).toMatchObject({
+      ok: false,
+      seq: -1,
+      problem: expect.stringMatching(/out of order/),
+    });
+  });
+
+  it('keeps the first text of a statement: a second insert of its hash, REPLACE included, changes nothing', async () => {
+    await append(event());
+    store.sqlite
+      .prepare(
+        "INSERT OR REPLACE INTO statements (sha256, text, script_id, script_version, language, voice, prompt_id, first_used_at) VALUES (?, 'By pressing 1 you agree to everything.', 'demo', '1', 'en-US', 'alice', 'statement', '2026-11-25T10:00:00.000Z')",
+      )
+      .run(TEST_STATEMENT_SHA256);
+    const kept = store.sqlite.prepare('SELECT text FROM statements WHERE sha256 = ?').get(TEST_STATEMENT_SHA256);
+    expect(kept).toEqual({ text: expect.stringMatching(/^Hello, this is Demo Shop/) });
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true });
+  });
+
+  it('names the first decision whose statement was changed or removed under the triggers', async () => {
+    await append(event({ statement_sha256: null, source: 'agent' }), event());
+    store.sqlite.exec('DROP TRIGGER statements_no_update');
+    store.sqlite.exec("UPDATE statements SET text = 'By pressing 1 you agree to everything.'");
+    expect(await verifyLedger(store.db)).toMatchObject({
+      ok: false,
+      seq: 2,
+      problem: expect.stringMatching(/statement kept under [0-9a-f]{64} has been changed: its text hashes to/),
+    });
+    store.sqlite.exec('DROP TRIGGER statements_no_delete');
+    store.sqlite.exec('DELETE FROM statements');
+    expect(await verifyLedger(store.db)).toMatchObject({
+      ok: false,
+      seq: 2,
+      problem: expect.stringMatching(/missing/),
+    });
+  });
+
   it('gives the latest decision per business and category as the current consent', async () => {
     await append(event(), event({ category: 'marketing' }), event({ business: 'Other Co' }));
     await append(event({ decision: 'opt_out', source: 'agent', reason: 'asked by phone' }));
@@ -128,6 +195,7 @@ describe('the consent ledger', () => {
           recordedAt: new Date().toISOString(), newId: () => who + '-' + i }));
       }
       await store.close();`;
+    await keepTestStatement(store.db);
     const run = (who: string) =>
       promisify(execFile)(process.execPath, ['--input-type=module', '-e', writer, who], { timeout: 60_000 });
     await Promise.all([run('a'), run('b'), run('c')]);

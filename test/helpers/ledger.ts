@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { keepStatements } from '../../src/db/calls.js';
 import { appendEvents, type NewConsentEvent } from '../../src/db/ledger.js';
-import type { ConsentEvent } from '../../src/db/schema.js';
+import type { ConsentEvent, Database } from '../../src/db/schema.js';
 import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
 
 /** A migrated ledger in a fresh SQLite file in a temp dir. */
@@ -20,6 +23,26 @@ export async function tempStore(): Promise<{ store: Store; dir: string; file: st
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The words the test events answer; kept in `statements` by `addEvents`, as the call flow keeps them. */
+export const TEST_STATEMENT = 'Hello, this is Demo Shop. To agree to order updates on WhatsApp, press 1.';
+export const TEST_STATEMENT_SHA256 = createHash('sha256').update(TEST_STATEMENT, 'utf8').digest('hex');
+
+/** Keeps the test statement, as a call would have before recording a decision that answers it. */
+export async function keepTestStatement(db: Kysely<Database>): Promise<void> {
+  await keepStatements(db, [
+    {
+      sha256: TEST_STATEMENT_SHA256,
+      text: TEST_STATEMENT,
+      script_id: 'demo',
+      script_version: '1',
+      language: 'en-US',
+      voice: 'Polly.Joanna-Neural',
+      prompt_id: 'statement',
+      first_used_at: '2026-10-01T00:00:00.000Z',
+    },
+  ]);
 }
 
 /** An IVR opt-in as the call flow records it; override what a test is about. */
@@ -42,7 +65,7 @@ export function ivrEvent(overrides: Partial<NewConsentEvent> = {}): NewConsentEv
     script_version: '1',
     language: 'en-US',
     voice: 'Polly.Joanna-Neural',
-    statement_sha256: 'ab'.repeat(32),
+    statement_sha256: TEST_STATEMENT_SHA256,
     signature_verified: 1,
     reason: null,
     ...overrides,
@@ -57,12 +80,13 @@ export function addEvents(
   events: NewConsentEvent[],
   recordedAt = '2026-11-10T12:00:00.000Z',
 ): Promise<ConsentEvent[]> {
-  return writeTransaction(store.db, (trx) =>
-    appendEvents(trx, events, {
+  return writeTransaction(store.db, async (trx) => {
+    await keepTestStatement(trx);
+    return appendEvents(trx, events, {
       recordedAt,
       newId: () => `00000000-0000-4000-9000-${String(++ids).padStart(12, '0')}`,
-    }),
-  );
+    });
+  });
 }
 
 /** Many events in batches (SQLite limits the variables of one INSERT). */

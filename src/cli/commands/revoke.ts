@@ -29,24 +29,28 @@ export function revokeCommand(program: Command, env: NodeJS.ProcessEnv): void {
       const e164 = cliParameters(() => phoneNumber(phone, options.country), { phone: 'phone' });
       const config = loadConfig(env);
       const scripts = await loadVoiceScripts(config.voiceScriptsDir);
-      await withExistingStore(config, async (store) => {
-        const events = await writeTransaction(store.db, (trx) =>
-          recordOptOut(
-            trx,
-            { scripts: scripts.all, recordedAt: isoTimestamp(systemClock.now()), newId: randomIds.uuid },
-            {
-              phone: e164,
-              business: options.business,
-              category: options.category,
-              reason: options.reason,
-              source: 'agent',
-            },
-          ),
-        ).catch((err) => {
-          throw err instanceof OptOutError ? new UsageError(err.message) : err;
-        });
-        const list = events.map((e) => `${e.category} (seq ${e.seq})`).join(', ');
-        process.stdout.write(`recorded opt_out for ${e164} from ${options.business}: ${list}\n`);
-      });
+      await withExistingStore(
+        config,
+        async (store) => {
+          const events = await writeTransaction(store.db, (trx) =>
+            recordOptOut(
+              trx,
+              { scripts: scripts.all, recordedAt: isoTimestamp(systemClock.now()), newId: randomIds.uuid },
+              {
+                phone: e164,
+                business: options.business,
+                category: options.category,
+                reason: options.reason,
+                source: 'agent',
+              },
+            ),
+          ).catch((err) => {
+            throw err instanceof OptOutError ? new UsageError(err.message) : err;
+          });
+          const list = events.map((e) => `${e.category} (seq ${e.seq})`).join(', ');
+          process.stdout.write(`recorded opt_out for ${e164} from ${options.business}: ${list}\n`);
+        },
+        { write: true },
+      );
     });
 }

@@ -34,7 +34,9 @@ export function terminalDisplay(screen: Screen): (event: CallEvent) => void {
           `-> ${event.method} ${event.url}${event.params.Digits !== undefined ? `  Digits=${event.params.Digits}` : ''}`,
         );
       case 'answer':
-        return line(`<- ${event.status} ${event.contentType ?? '(no content type)'}, ${event.body.length} bytes`);
+        return line(
+          `<- ${event.status} ${event.contentType ?? '(no content type)'}, ${Buffer.byteLength(event.body, 'utf8')} bytes`,
+        );
       case 'request-failed':
         return line(`<- no answer from ${event.url}: ${event.error}`);
       case 'warning':

@@ -4,7 +4,6 @@ import twilio from 'twilio';
 
 /** The caller ID Twilio sends for a withheld number when no other form is asked for (TWILIO.md). */
 export const WITHHELD_FORMS = ['+266696687', 'anonymous', 'restricted', 'unknown'] as const;
-export type WithheldForm = (typeof WITHHELD_FORMS)[number];
 
 /** A Twilio-style identifier: a two-letter prefix and 32 lowercase hex digits. */
 export function newSid(prefix: 'CA' | 'AC', random: (bytes: number) => Buffer = randomBytes): string {
@@ -42,13 +41,13 @@ export function callParams(call: CallIdentity, callStatus: string): Record<strin
     ...geography('Called', call.to),
   };
   // An attested caller ID carries a STIR/SHAKEN verdict; it is also the parameter reported to break validation.
-  if (/^\+\d+$/.test(call.from) && call.from !== '+266696687') params.StirVerstat = 'TN-Validation-Passed-A';
+  if (/^\+\d+$/.test(call.from) && call.from !== WITHHELD_FORMS[0]) params.StirVerstat = 'TN-Validation-Passed-A';
   return params;
 }
 
 function geography(prefix: string, number: string): Record<string, string> {
   // Twilio reports the withheld placeholder as Lesotho, the country it nominally belongs to.
-  const country = number === '+266696687' ? 'LS' : (parsePhoneNumberFromString(number)?.country ?? '');
+  const country = number === WITHHELD_FORMS[0] ? 'LS' : (parsePhoneNumberFromString(number)?.country ?? '');
   return { [`${prefix}Country`]: country, [`${prefix}State`]: '', [`${prefix}City`]: '', [`${prefix}Zip`]: '' };
 }
 

@@ -8,6 +8,7 @@ import { eventsForCall } from '../../src/db/ledger.js';
 import { openStore } from '../../src/db/store.js';
 import type { Transcript } from '../../src/simulator/transcript.js';
 import { runCli, startServe } from '../helpers/cli.js';
+import { startTwimlServer, twiml } from '../helpers/twiml-server.js';
 
 let dir: string;
 beforeAll(() => {
@@ -277,5 +278,46 @@ describe('optin-ivr simulate, bad input', () => {
     expect(stderr).toBe(
       `optin-ivr: the call ended with application-error: ${url}/voice/incoming did not answer: ECONNREFUSED\n`,
     );
+  });
+});
+
+describe('optin-ivr simulate, against TwiML Twilio would doubt or refuse', () => {
+  it('prints warnings about TwiML Twilio still runs, and exits 0', async () => {
+    const server = await startTwimlServer({
+      '/voice/incoming': { type: 'text/html', body: twiml('<Say>Hello</Say><Hangup/>') },
+      '/voice/status': { status: 204, body: '' },
+    });
+    try {
+      const { code, stdout, stderr } = await runCli(['simulate', '--url', server.url, '--press', '1'], CI);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toContain('WARNING content-type: content type is "text/html": Twilio expects text/xml for TwiML');
+      expect(stdout).toContain('SAY [default voice]: Hello');
+      expect(stdout).toContain('CALL ENDED: hangup');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails with one line naming the Twilio error when neither the voice URL nor the fallback can be run', async () => {
+    const refused = { type: 'text/plain', body: twiml('<Say>never</Say>') };
+    const server = await startTwimlServer({
+      '/voice/incoming': refused,
+      '/voice/fallback': refused,
+      '/voice/status': { status: 204, body: '' },
+    });
+    try {
+      const { code, stdout, stderr } = await runCli(['simulate', '--url', server.url, '--press', '1'], CI);
+      expect(code).toBe(1);
+      expect(stdout).not.toContain('never');
+      expect(stdout).toContain('CALL ENDED: application-error');
+      expect(stderr).toMatch(
+        /^optin-ivr: the call ended with application-error: http:\/\/127\.0\.0\.1:\d+\/voice\/incoming failed with Twilio error 12300 \(content type is "text\/plain"[^\n]*; the fallback URL failed too \(error 12300: [^\n]*\)\n$/,
+      );
+      const fallback = server.received.find((r) => r.path === '/voice/fallback');
+      expect(fallback?.params).toMatchObject({ ErrorCode: '12300', ErrorUrl: `${server.url}/voice/incoming` });
+    } finally {
+      await server.close();
+    }
   });
 });

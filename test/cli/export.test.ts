@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
-import { runCli } from '../helpers/cli.js';
-import { addEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { addEvents, addManyEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
 let rows: ConsentEvent[];
@@ -143,5 +145,29 @@ describe('optin-ivr export', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`optin-ivr: no database at "${missing}": set DATABASE_URL to the ledger's file\n`);
     expect(existsSync(missing)).toBe(false);
+  });
+});
+
+describe('optin-ivr export into a pipe that closes early (`export | head -c 10`)', () => {
+  it.each(['xlsx', 'csv', 'jsonl'])('stops quietly for --format %s', async (format) => {
+    const big = await tempStore();
+    try {
+      await addManyEvents(big.store, 5_000);
+      const child = spawn(process.execPath, [BIN, 'export', '--format', format], {
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: big.file },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      await once(child.stdout, 'data');
+      child.stdout.destroy();
+      const [code] = await once(child, 'exit');
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    } finally {
+      await big.remove();
+    }
   });
 });

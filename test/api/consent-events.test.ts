@@ -75,6 +75,8 @@ describe('GET /api/consent-events', () => {
   it.each([
     ['since=2026-11-31', 'since'],
     ['until=tomorrow', 'until'],
+    ['until=9999-12', 'until'],
+    ['since=0050-01', 'since'],
     ['decision=yes', 'decision'],
     ['phone=123', 'phone'],
     ['limit=0', 'limit'],
@@ -134,6 +136,7 @@ describe('GET /api/consent-events/export', () => {
     ['format=xlsx&bom=true', 'bom'],
     ['raw=maybe', 'raw'],
     ['since=2026-02-29', 'since'],
+    ['until=9999-12', 'until'],
     ['limit=10', 'limit'],
   ])('answers 400 naming the parameter for ?%s', async (query, parameter) => {
     const res = await get(`/api/consent-events/export?${query}`);

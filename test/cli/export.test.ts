@@ -96,6 +96,8 @@ describe('optin-ivr export', () => {
   it.each([
     [['--since', '2026-11-31'], '--since "2026-11-31" is not a date on the calendar'],
     [['--until', 'last month'], '--until "last month" is not a date'],
+    [['--until', '9999-12'], '--until "9999-12" is outside the years 1970 to 9998'],
+    [['--since', '0050-01'], '--since "0050-01" is outside the years 1970 to 9998'],
     [['--since', '2026-11-01T10:00'], '--since "2026-11-01T10:00" has no time zone'],
     [['--decision', 'yes'], '--decision "yes" is not one of opt_in, declined, opt_out'],
     [['--phone', '12'], '--phone "12" is not a valid phone number'],

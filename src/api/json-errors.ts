@@ -26,6 +26,10 @@ export function jsonErrors(logger: Logger): Middleware {
       const status = (err as { status?: number }).status ?? 500;
       if (status >= 500) logger.error({ err }, 'API request failed');
       ctx.status = status;
+      if (status === 413) {
+        ctx.body = { error: 'body_too_large', parameter: 'body', message: (err as Error).message };
+        return;
+      }
       ctx.body = {
         error: status >= 500 ? 'internal_error' : 'bad_request',
         message: status < 500 ? (err as Error).message : 'internal error',

@@ -24,6 +24,8 @@ const optOutBody = z.strictObject({
 // Printable ASCII, as the IETF draft on the Idempotency-Key header expects; long enough for any UUID scheme.
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+const JSON_LIMIT = '16kb';
+
 /** What the sending system asks: may I message this number, and this number has opted out. */
 export function subscriberRoutes(router: Router, app: AppContext): void {
   router.get('/subscribers/:phone', async (ctx) => {
@@ -40,8 +42,15 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
     },
     bodyParser({
       enableTypes: ['json'],
-      jsonLimit: '16kb',
-      onError: () => {
+      jsonLimit: JSON_LIMIT,
+      onError: (err) => {
+        // raw-body's 413 is the body's size, not its syntax: say which.
+        if ((err as { status?: number }).status === 413) {
+          throw Object.assign(new Error(`body is larger than ${JSON_LIMIT}: an opt-out needs far less`), {
+            status: 413,
+            expose: true,
+          });
+        }
         throw new InvalidParameterError('body', 'is not valid JSON');
       },
     }),
@@ -50,7 +59,14 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
       const phone = phoneNumber(ctx.params.phone as string, country);
       const parsed = optOutBody.safeParse((ctx.request as unknown as { body: unknown }).body);
       if (!parsed.success) throw bodyError(parsed.error.issues[0]);
-      const key = ctx.get('idempotency-key') || undefined;
+      // Koa's ctx.get() answers '' for a missing header too: a blank key sent on purpose must not mean "no key".
+      const key = ctx.headers['idempotency-key'] as string | undefined;
+      if (key !== undefined && key.trim() === '') {
+        throw new InvalidParameterError(
+          'Idempotency-Key',
+          'is empty: send 1 to 255 printable ASCII characters, or leave the header out',
+        );
+      }
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         throw new InvalidParameterError('Idempotency-Key', 'must be 1 to 255 printable ASCII characters');
       }

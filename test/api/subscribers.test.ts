@@ -139,7 +139,8 @@ describe('POST /api/subscribers/{phone}/opt-out', () => {
   it.each([
     [{ category: 'utility', reason: 'x' }, 'business', 'is required'],
     [{ business: 'Demo Shop' }, 'reason', 'is required'],
-    [{ business: 'Demo Shop', reason: '' }, 'reason', ''],
+    [{ business: 'Demo Shop', reason: '' }, 'reason', 'reason must have >=1 characters'],
+    [{ business: 'Demo Shop', reason: '   ' }, 'reason', 'reason must have >=1 characters'],
     [{ business: 42, reason: 'x' }, 'business', 'must be string'],
     [{ business: 'Demo Shop', reason: 'x', channel: 'sms' }, 'channel', 'is not a field'],
     [{ business: 'Demo shop', reason: 'x' }, 'business', 'unknown business "Demo shop"'],
@@ -168,6 +169,30 @@ describe('POST /api/subscribers/{phone}/opt-out', () => {
       { 'idempotency-key': 'has space' },
     );
     expect(await key.json()).toMatchObject({ parameter: 'Idempotency-Key' });
+    expect(await countEvents()).toBe(0);
+  });
+
+  it('refuses an Idempotency-Key header that is present but blank, rather than acting without one', async () => {
+    for (const blank of ['', '   ']) {
+      const res = await optOut('+14155550123', { business: 'Demo Shop', reason: 'x' }, { 'idempotency-key': blank });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: 'invalid_parameter',
+        parameter: 'Idempotency-Key',
+        message: 'Idempotency-Key is empty: send 1 to 255 printable ASCII characters, or leave the header out',
+      });
+    }
+    expect(await countEvents()).toBe(0);
+  });
+
+  it('answers 413 for a body over 16 kB, not "not valid JSON"', async () => {
+    const res = await optOut('+14155550123', { business: 'Demo Shop', reason: 'x'.repeat(20_000) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      error: 'body_too_large',
+      parameter: 'body',
+      message: 'body is larger than 16kb: an opt-out needs far less',
+    });
     expect(await countEvents()).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
 import { InvalidParameterError } from '../export/invalid-parameter.js';
-import { CALL_SID, callTranscript } from '../transcript/transcript.js';
+import { CALL_SID, callSid, callTranscript } from '../transcript/transcript.js';
 import { queryParams } from './query.js';
 
 export function callRoutes(router: Router, app: AppContext): void {
@@ -11,7 +11,7 @@ export function callRoutes(router: Router, app: AppContext): void {
     const sid = ctx.params.callSid as string;
     if (!CALL_SID.test(sid))
       throw new InvalidParameterError('callSid', `"${sid}" is not a CallSid (CA and 32 hex digits)`);
-    const transcript = await callTranscript(app.store.db, sid);
+    const transcript = await callTranscript(app.store.db, callSid(sid));
     if (!transcript) {
       ctx.status = 404;
       ctx.body = { error: 'not_found', message: `no call ${sid}` };

@@ -80,12 +80,19 @@ export async function callTranscript(db: Kysely<Database>, callSid: string): Pro
   };
 }
 
+/** Any case is accepted: `callSid()` turns it into Twilio's form, `CA` and 32 lowercase hex digits. */
 export const CALL_SID = /^CA[0-9a-f]{32}$/i;
+
+/** A CallSid as stored: Twilio writes `CA` and lowercase hex, so `CA3F…` or `ca3f…` must become `CA3f…`. */
+export function callSid(value: string): string {
+  const id = value.trim();
+  return CALL_SID.test(id) ? `CA${id.slice(2).toLowerCase()}` : id;
+}
 export const CALL_REFERENCE = /^\d{8}$/;
 
 /** A CallSid as given, or the calls behind the 8-digit reference a caller heard. */
 export async function resolveCall(db: Kysely<Database>, idOrReference: string): Promise<string[]> {
   const id = idOrReference.trim();
   if (CALL_REFERENCE.test(id)) return callSidsByReference(db, id);
-  return [id];
+  return [callSid(id)];
 }

@@ -9,7 +9,7 @@ let heard: string[];
 
 beforeAll(async () => {
   server = await startServer({ ADMIN_TOKEN: TOKEN });
-  caller = new Caller(server, { from: '+14155550123' });
+  caller = new Caller(server, { from: '+14155550123', sid: `CA${'0123456789abcdef'.repeat(2)}` });
   heard = [...(await caller.dial()).says];
   heard.push(...(await caller.press('')).says);
   for (const key of ['1', '1', '1']) heard.push(...(await caller.press(key)).says);
@@ -36,6 +36,14 @@ describe('GET /api/calls/{CallSid}', () => {
       ['utility', 'opt_in'],
       ['marketing', 'opt_in'],
     ]);
+  });
+
+  it('finds the call when the CallSid is written in upper case, as Twilio stores it in lower case', async () => {
+    for (const sid of [`CA${'0123456789ABCDEF'.repeat(2)}`, `ca${'0123456789abcdef'.repeat(2)}`]) {
+      const res = await get(`/api/calls/${sid}`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as Transcript).call.call_sid).toBe(caller.sid);
+    }
   });
 
   it('answers 400 for what is not a CallSid and 404 for a call it does not have', async () => {

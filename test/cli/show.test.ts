@@ -11,7 +11,7 @@ let heard: string[];
 beforeAll(async () => {
   server = await startServer();
   env = { DATABASE_URL: server.dbFile };
-  caller = new Caller(server, { from: '+14155550123' });
+  caller = new Caller(server, { from: '+14155550123', sid: `CA${'0123456789abcdef'.repeat(2)}` });
   heard = [...(await caller.dial()).says];
   for (const key of ['1', '1', '2']) heard.push(...(await caller.press(key)).says);
   await caller.hangUp();
@@ -36,6 +36,12 @@ describe('optin-ivr show', () => {
     expect(JSON.parse(byReference.stdout)).toEqual(json);
     expect(json.steps.filter((s) => s.kind === 'prompt').map((s) => s.text)).toEqual(heard);
     expect(json.events.map((e) => e.decision)).toEqual(['opt_in', 'declined']);
+  });
+
+  it('finds the call when the CallSid is written in upper case', async () => {
+    const run = await runCli(['show', `CA${'0123456789ABCDEF'.repeat(2)}`, '--json'], env);
+    expect(run.stderr).toBe('');
+    expect((JSON.parse(run.stdout) as Transcript).call.call_sid).toBe(caller.sid);
   });
 
   it('refuses what is not a call, and a call it does not have, in one line', async () => {

@@ -37,10 +37,24 @@ export async function recordOptOut(
   deps: { scripts: readonly VoiceScript[]; recordedAt: string; newId: () => string },
   request: OptOutRequest,
 ): Promise<ConsentEvent[]> {
+  // Trimmed here, once, for every caller (CLI and API): "Demo Shop " must not be a business of its own.
   const reason = request.reason.trim();
   if (reason === '' || reason.length > MAX_REASON_LENGTH) {
     throw new OptOutError('reason', `reason must be 1 to ${MAX_REASON_LENGTH} characters (why the number opted out)`);
   }
+  const business = request.business.trim();
+  if (business === '') throw new OptOutError('business', 'business must not be empty');
+  const category = request.category?.trim();
+  if (category === '') throw new OptOutError('category', 'category must not be empty');
+  return appendOptOuts(trx, deps, { ...request, business, category, reason });
+}
+
+async function appendOptOuts(
+  trx: Kysely<Database>,
+  deps: { scripts: readonly VoiceScript[]; recordedAt: string; newId: () => string },
+  request: OptOutRequest,
+): Promise<ConsentEvent[]> {
+  const reason = request.reason;
   const fromScripts = deps.scripts
     .filter((s) => s.business === request.business)
     .flatMap((s) => s.languages.flatMap((l) => l.categories.map((c) => c.id)));

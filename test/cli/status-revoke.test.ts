@@ -77,6 +77,24 @@ describe('optin-ivr revoke', () => {
     expect(status.consents.map((c: { may_message: boolean }) => c.may_message)).toEqual([false, false]);
   });
 
+  it('trims the business and category as the API does, rather than filing under "  Demo Shop "', async () => {
+    const run = await runCli(
+      ['revoke', '+14155550123', '--business', '  Demo Shop ', '--category', ' utility ', '--reason', 'x'],
+      env,
+    );
+    expect(run).toMatchObject({
+      code: 0,
+      stderr: '',
+      stdout: 'recorded opt_out for +14155550123 from Demo Shop: utility (seq 6)\n',
+    });
+    const last = await server.context.store.db
+      .selectFrom('consent_events')
+      .select(['business', 'category'])
+      .where('seq', '=', 6)
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({ business: 'Demo Shop', category: 'utility' });
+  });
+
   it.each([
     [['--business', 'Demo shop', '--reason', 'x'], 'unknown business "Demo shop"'],
     [

@@ -48,7 +48,9 @@ export function revokeCommand(program: Command, env: NodeJS.ProcessEnv): void {
             throw err instanceof OptOutError ? new UsageError(err.message) : err;
           });
           const list = events.map((e) => `${e.category} (seq ${e.seq})`).join(', ');
-          process.stdout.write(`recorded opt_out for ${e164} from ${options.business}: ${list}\n`);
+          process.stdout.write(
+            `recorded opt_out for ${e164} from ${events[0]?.business ?? options.business}: ${list}\n`,
+          );
         },
         { write: true },
       );

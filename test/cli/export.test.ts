@@ -141,6 +141,15 @@ describe('optin-ivr export', () => {
     expect(seqs(readFileSync(out, 'utf8'))).toEqual(rows.map((r) => r.seq));
   });
 
+  it('refuses an --out whose folder is a file in one line, not with a raw ENOTDIR', async () => {
+    const notDir = join(ledger.dir, 'plain-file');
+    writeFileSync(notDir, 'x');
+    const out = join(notDir, 'events.csv');
+    const run = await runCli(['export', '--out', out], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`optin-ivr: --out "${out}": its folder "${notDir}" is not a directory\n`);
+  });
+
   it('refuses a database file that does not exist instead of exporting an empty new one', async () => {
     const missing = join(ledger.dir, 'typo.db');
     const run = await runCli(['export'], { DATABASE_URL: missing });

@@ -127,5 +127,6 @@ function realPath(file: string): string {
 function checkTarget(file: string): void {
   const dir = dirname(file);
   if (!existsSync(dir)) throw new UsageError(`--out "${file}": the folder "${dir}" does not exist`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--out "${file}": its folder "${dir}" is not a directory`);
   if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out "${file}" is a folder, not a file`);
 }

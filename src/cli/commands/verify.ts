@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { verifyLedger } from '../../db/ledger.js';
@@ -21,6 +21,7 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
       }
       if (options.file !== undefined) {
         if (!existsSync(options.file)) throw new UsageError(`--file "${options.file}" does not exist`);
+        if (statSync(options.file).isDirectory()) throw new UsageError(`--file "${options.file}" is a directory`);
         const result = await verifyExportFile(options.file, expectHead === undefined ? {} : { expectHead });
         if (!result.ok) throw new UsageError(`${options.file}: chain broken at seq ${result.seq}: ${result.problem}`);
         if (!result.first) throw new UsageError(`${options.file} holds no events`);

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ChainCheck } from './chain.js';
 import { verifyLedger } from './ledger.js';
 import { openStore, type Store, StoreError } from './store.js';
@@ -17,5 +18,24 @@ export async function backupStore(store: Store, file: string): Promise<ChainChec
     return await verifyLedger(copy.db);
   } finally {
     await copy.close();
+  }
+}
+
+/** Whether `file` is the database at `database` or one of its -wal/-shm/-journal companions, through any link. */
+export function isDatabaseFile(file: string, database: string): boolean {
+  const target = realPath(file);
+  return ['', '-wal', '-shm', '-journal'].some((suffix) => realPath(`${database}${suffix}`) === target);
+}
+
+/** The file's real path, following links: of the file where it exists, else of its folder. */
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    try {
+      return join(realpathSync(dirname(file)), basename(file));
+    } catch {
+      return resolve(file);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
@@ -47,11 +47,23 @@ describe('optin-ivr backup', () => {
     expect(existsSync(`${copy}-wal`)).toBe(false);
   });
 
-  it('refuses to overwrite an existing file', async () => {
-    const run = await runCli(['backup', ledger.file], { DATABASE_URL: ledger.file });
+  it('refuses the database itself, its -wal and a link to it, saying so rather than "already exists"', async () => {
+    const link = join(ledger.dir, 'link.db');
+    symlinkSync(ledger.file, link);
+    for (const file of [ledger.file, `${ledger.file}-wal`, link]) {
+      const run = await runCli(['backup', file], { DATABASE_URL: ledger.file });
+      expect(run).toMatchObject({ code: 1, stderr: `optin-ivr: backup file "${file}" is the database itself\n` });
+    }
+  });
+
+  it('refuses to overwrite an existing file, and leaves it as it was', async () => {
+    const existing = join(ledger.dir, 'existing.db');
+    writeFileSync(existing, 'not yours');
+    const run = await runCli(['backup', existing], { DATABASE_URL: ledger.file });
     expect(run).toMatchObject({
       code: 1,
-      stderr: `optin-ivr: backup file "${ledger.file}" already exists: choose a new name\n`,
+      stderr: `optin-ivr: backup file "${existing}" already exists: choose a new name\n`,
     });
+    expect(readFileSync(existing, 'utf8')).toBe('not yours');
   });
 });

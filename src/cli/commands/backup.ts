@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { backupStore } from '../../db/backup.js';
+import { backupStore, isDatabaseFile } from '../../db/backup.js';
 import { UsageError } from '../errors.js';
 import { withExistingStore } from '../with-existing-store.js';
 
@@ -13,13 +13,12 @@ export function backupCommand(program: Command, env: NodeJS.ProcessEnv): void {
     .argument('<file>', 'where to write the copy; must not exist yet')
     .action(async (file: string) => {
       const config = loadConfig(env);
-      if (existsSync(file)) throw new UsageError(`backup file "${file}" already exists: choose a new name`);
       if (!existsSync(dirname(resolve(file)))) {
         throw new UsageError(`backup file "${file}": the folder "${dirname(file)}" does not exist`);
       }
       await withExistingStore(config, async (store) => {
-        if (resolve(store.location) === resolve(file))
-          throw new UsageError(`backup file "${file}" is the database itself`);
+        // Before the existence check (in backupStore): the database always exists, and this says why it is refused.
+        if (isDatabaseFile(file, store.location)) throw new UsageError(`backup file "${file}" is the database itself`);
         const check = await backupStore(store, file);
         if (!check.ok) {
           throw new UsageError(`backup ${file} written, but its chain is broken at seq ${check.seq}: ${check.problem}`);

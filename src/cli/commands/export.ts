@@ -1,9 +1,10 @@
-import { createWriteStream, existsSync, realpathSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
+import { isDatabaseFile } from '../../db/backup.js';
 import { countEvents } from '../../db/event-query.js';
 import { streamEvents } from '../../export/event-stream.js';
 import { parseFilter } from '../../export/filter.js';
@@ -102,25 +103,11 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
  * -wal/-shm companions), and any other existing file only when asked with --force.
  */
 function checkNotOverwriting(file: string, database: string, force: boolean): void {
-  const target = realPath(file);
-  if (['', '-wal', '-shm', '-journal'].some((suffix) => realPath(`${database}${suffix}`) === target)) {
+  if (isDatabaseFile(file, database)) {
     throw new UsageError(`--out "${file}" is the database itself: choose another file`);
   }
   if (existsSync(file) && !force) {
     throw new UsageError(`--out "${file}" already exists: give --force to replace it`);
-  }
-}
-
-/** The file's real path, following links: of the file where it exists, else of its folder. */
-function realPath(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    try {
-      return join(realpathSync(dirname(file)), basename(file));
-    } catch {
-      return resolve(file);
-    }
   }
 }
 

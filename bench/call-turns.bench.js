@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import twilio from 'twilio';
 import { createApp } from '../dist/app.js';
 import { buildContext } from '../dist/bootstrap.js';
 import { loadConfig } from '../dist/config.js';
 import { silentLogger } from '../dist/logger.js';
+import { postAsTwilio } from './twilio-post.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -23,19 +23,9 @@ const base = `http://127.0.0.1:${server.address().port}`;
 
 const latencies = [];
 async function post(path, params) {
-  const url = base + path;
-  const started = performance.now();
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, url, params),
-    },
-    body: new URLSearchParams(params),
-  });
-  const body = await res.text();
-  latencies.push(performance.now() - started);
-  if (res.status >= 300 || /went wrong/.test(body)) throw new Error(`${path}: ${res.status} ${body}`);
+  const { ms, status, body } = await postAsTwilio(base, TOKEN, path, params);
+  latencies.push(ms);
+  if (status >= 300 || /went wrong/.test(body)) throw new Error(`${path}: ${status} ${body}`);
 }
 
 async function oneCall(i) {

@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import twilio from 'twilio';
 import { createApp } from '../dist/app.js';
 import { buildContext } from '../dist/bootstrap.js';
 import { loadConfig } from '../dist/config.js';
 import { appendEvents } from '../dist/db/ledger.js';
 import { writeTransaction } from '../dist/db/store.js';
 import { silentLogger } from '../dist/logger.js';
+import { postAsTwilio } from './twilio-post.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const SMALL = Math.round(EVENTS / 10);
@@ -116,19 +116,9 @@ await new Promise((resolve) => server.once('listening', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 
 async function webhook(path, params) {
-  const url = base + path;
-  const started = performance.now();
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(TOKEN, url, params),
-    },
-    body: new URLSearchParams(params),
-  });
-  await res.text();
-  if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-  return performance.now() - started;
+  const { ms, status } = await postAsTwilio(base, TOKEN, path, params);
+  if (status !== 200) throw new Error(`${path}: ${status}`);
+  return ms;
 }
 
 let callNo = 10_000_000;

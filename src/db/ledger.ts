@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { sha256Hex } from '../hash.js';
 import { checkChain, eventHash, GENESIS_HASH } from './chain.js';
 import type { ConsentEvent, Database } from './schema.js';
 
@@ -67,7 +67,7 @@ function statementChecker(db: Kysely<Database>) {
     if (hash === null || verified.has(hash)) return undefined;
     const row = await db.selectFrom('statements').select('text').where('sha256', '=', hash).executeTakeFirst();
     if (!row) return `the statement ${hash} it answers is missing from statements`;
-    const actual = createHash('sha256').update(row.text, 'utf8').digest('hex');
+    const actual = sha256Hex(row.text);
     if (actual !== hash) return `the statement kept under ${hash} has been changed: its text hashes to ${actual}`;
     verified.add(hash);
     return undefined;

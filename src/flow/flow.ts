@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash.js';
 import { parsePhone, spellDigits } from '../phone/phone.js';
 import { type PromptValues, renderPrompt, spokenList } from '../scripts/render.js';
 import type { PromptId, ScriptLanguage, VoiceScript } from '../scripts/schema.js';
 import type { CallState, ConsentKey, Decision, Input, Intent, Outcome, Prompt, Step, Turn } from './types.js';
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** The state of a call that has just been answered. */
 export function newCallState(args: {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock, IdGenerator } from '../clock.js';
 import { isoTimestamp } from '../clock.js';
@@ -17,6 +16,7 @@ import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js'
 import { writeTransaction } from '../db/store.js';
 import { advance, newCallState } from '../flow/flow.js';
 import type { CallState, Input, Turn } from '../flow/types.js';
+import { sha256Hex } from '../hash.js';
 import { parsePhone, usableCallerId } from '../phone/phone.js';
 import type { VoiceScripts } from '../scripts/load.js';
 import type { VoiceScript } from '../scripts/schema.js';
@@ -216,7 +216,7 @@ async function checkStatementsWerePlayed(trx: Kysely<Database>, callSid: string,
 
 /** An 8-digit number derived from the CallSid: short enough to read out, and found again from the call. */
 export function referenceFor(callSid: string): string {
-  const n = Number.parseInt(createHash('sha256').update(callSid).digest('hex').slice(0, 12), 16) % 100_000_000;
+  const n = Number.parseInt(sha256Hex(callSid).slice(0, 12), 16) % 100_000_000;
   return String(n).padStart(8, '0');
 }
 

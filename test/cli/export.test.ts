@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { runCli, runUntilPipeCloses } from '../helpers/cli.js';
 import { addEvents, addManyEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
@@ -164,17 +162,7 @@ describe('optin-ivr export into a pipe that closes early (`export | head -c 10`)
     const big = await tempStore();
     try {
       await addManyEvents(big.store, 5_000);
-      const child = spawn(process.execPath, [BIN, 'export', '--format', format], {
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: big.file },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      await once(child.stdout, 'data');
-      child.stdout.destroy();
-      const [code] = await once(child, 'exit');
+      const { code, stderr } = await runUntilPipeCloses(['export', '--format', format], { DATABASE_URL: big.file });
       expect(stderr).toBe('');
       expect(code).toBe(0);
     } finally {

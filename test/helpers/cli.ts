@@ -48,3 +48,25 @@ export async function startServe(
   });
   return { child, url, logs: () => logs };
 }
+
+/**
+ * Runs the CLI like `optin-ivr … | head -c 10`: reads the first chunk of stdout, then closes the pipe.
+ * Resolves to the exit code and what was written to stderr.
+ */
+export async function runUntilPipeCloses(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  await once(child.stdout, 'data');
+  child.stdout.destroy();
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr };
+}

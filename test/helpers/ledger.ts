@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { keepStatements } from '../../src/db/calls.js';
 import { appendEvents, type NewConsentEvent } from '../../src/db/ledger.js';
 import type { ConsentEvent, Database } from '../../src/db/schema.js';
 import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
+import { sha256Hex } from '../../src/hash.js';
 
 /** A migrated ledger in a fresh SQLite file in a temp dir. */
 export async function tempStore(): Promise<{ store: Store; dir: string; file: string; remove(): Promise<void> }> {
@@ -27,7 +27,7 @@ export async function tempStore(): Promise<{ store: Store; dir: string; file: st
 
 /** The words the test events answer; kept in `statements` by `addEvents`, as the call flow keeps them. */
 export const TEST_STATEMENT = 'Hello, this is Demo Shop. To agree to order updates on WhatsApp, press 1.';
-export const TEST_STATEMENT_SHA256 = createHash('sha256').update(TEST_STATEMENT, 'utf8').digest('hex');
+export const TEST_STATEMENT_SHA256 = sha256Hex(TEST_STATEMENT);
 
 /** Keeps the test statement, as a call would have before recording a decision that answers it. */
 export async function keepTestStatement(db: Kysely<Database>): Promise<void> {

@@ -3,6 +3,8 @@ import { apiMiddleware } from './api/router.js';
 import type { AppContext } from './context.js';
 import { healthRouter } from './http/health.js';
 import { requestLog } from './http/request-log.js';
+import { httpMetrics } from './metrics/http-metrics.js';
+import { metricsRouter } from './metrics/router.js';
 import { voiceRouter } from './voice/router.js';
 
 /** Builds the HTTP application; it never listens, so tests and the simulator use the very same app. */
@@ -14,6 +16,7 @@ export function createApp(app: AppContext): Koa {
     else app.logger.error({ err }, 'response failed');
   });
   koa.use(requestLog(app.logger));
+  koa.use(httpMetrics(app.metrics));
   koa.use(async (ctx, next) => {
     try {
       await next();
@@ -28,7 +31,9 @@ export function createApp(app: AppContext): Koa {
   });
   // The admin API is closed unless a token is configured: then /api answers 404 like any unknown path.
   if (app.config.adminToken) koa.use(apiMiddleware(app, app.config.adminToken));
-  for (const router of [healthRouter(app), voiceRouter(app)]) {
+  // Like the API, /metrics does not exist (404) unless its token is configured.
+  const metrics = app.config.metricsToken ? [metricsRouter(app.metrics, app.config.metricsToken)] : [];
+  for (const router of [healthRouter(app), voiceRouter(app), ...metrics]) {
     koa.use(router.routes());
     koa.use(router.allowedMethods());
   }

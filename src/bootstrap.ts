@@ -1,8 +1,10 @@
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
-import { migrate, openStore } from './db/store.js';
+import { databaseFile, migrate, openStore } from './db/store.js';
+import { writeHealth } from './health/write-health.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics/metrics.js';
 import { loadVoiceScripts } from './scripts/load.js';
 
 /**
@@ -15,7 +17,10 @@ export async function buildContext(
   overrides: { clock?: Clock; ids?: IdGenerator } = {},
 ): Promise<AppContext> {
   const scripts = await loadVoiceScripts(config.voiceScriptsDir);
-  const store = openStore(config.databaseUrl);
+  const clock = overrides.clock ?? systemClock;
+  const metrics = createMetrics({ databaseFile: databaseFile(config.databaseUrl) });
+  const writes = writeHealth(metrics, clock);
+  const store = openStore(config.databaseUrl, { observer: writes });
   try {
     await migrate(store.db);
   } catch (err) {
@@ -27,7 +32,9 @@ export async function buildContext(
     store,
     logger,
     scripts,
-    clock: overrides.clock ?? systemClock,
+    clock,
     ids: overrides.ids ?? randomIds,
+    metrics,
+    writes,
   };
 }

@@ -5,14 +5,14 @@ import type { Middleware } from 'koa';
  * Lets a request through only with `Authorization: Bearer <token>`. Both sides are hashed first so the
  * comparison takes the same time whatever the length or content of the guess.
  */
-export function bearerAuth(token: string): Middleware {
+export function bearerAuth(token: string, variable = 'ADMIN_TOKEN'): Middleware {
   const expected = digest(token);
   return async (ctx, next) => {
     const match = /^Bearer +(\S+) *$/i.exec(ctx.get('authorization'));
     if (!match || !timingSafeEqual(digest(match[1] as string), expected)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="optin-ivr"');
       ctx.status = 401;
-      ctx.body = { error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_TOKEN>' };
+      ctx.body = { error: 'unauthorized', message: `send Authorization: Bearer <${variable}>` };
       return;
     }
     await next();

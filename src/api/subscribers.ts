@@ -8,6 +8,7 @@ import { MAX_REASON_LENGTH, recordOptOut } from '../consent/opt-out.js';
 import { subscriberStatus } from '../consent/subscriber-status.js';
 import type { AppContext } from '../context.js';
 import { findIdempotentAnswer, saveIdempotentAnswer } from '../db/idempotency.js';
+import type { ConsentEvent } from '../db/schema.js';
 import { writeTransaction } from '../db/store.js';
 import { orderedRow } from '../export/columns.js';
 import { phoneNumber } from '../export/filter.js';
@@ -75,6 +76,7 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
         .update(JSON.stringify(['opt-out', phone, request.business, request.category ?? null, request.reason]))
         .digest('hex');
       const now = isoTimestamp(app.clock.now());
+      let recorded: ConsentEvent[] = [];
       const answer = await writeTransaction(app.store.db, async (trx) => {
         // Looked up inside the write lock: two retries racing each other cannot both record.
         const prior = key === undefined ? undefined : await findIdempotentAnswer(trx, key);
@@ -84,6 +86,7 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
           { scripts: app.scripts.all, recordedAt: now, newId: () => app.ids.uuid() },
           request,
         );
+        recorded = events;
         const body = JSON.stringify({ phone_number: phone, events: events.map(orderedRow) });
         if (key !== undefined)
           await saveIdempotentAnswer(trx, { key, fingerprint, status: 201, body, created_at: now });
@@ -102,6 +105,8 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
         };
         return;
       }
+      // Counted once committed, never for a replay.
+      if (!answer.replayed) app.metrics.consentRecorded(recorded);
       if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.status = answer.status;
       ctx.type = 'application/json';

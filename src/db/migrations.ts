@@ -150,4 +150,14 @@ export const migrations: Record<string, Migration> = {
         .execute(db);
     },
   },
+  '2026-11-28-014-write-probe': {
+    async up(db: Kysely<unknown>) {
+      // /readyz commits one row here to learn whether a write reaches the disk right now; never part of the ledger.
+      await db.schema
+        .createTable('write_probe')
+        .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn('checked_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

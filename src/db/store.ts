@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
+import { observeWrites, type WriteObserver } from './write-observer.js';
 
 /** An open ledger database. Repository functions take `db` (or a transaction's handle) as their first argument. */
 export interface Store {
@@ -30,9 +31,10 @@ export function databaseFile(url: string): string {
 
 /**
  * Opens the database named by `DATABASE_URL`, creating the file if needed. `readonly` opens an existing file
- * without changing it (no schema, no journal mode), for commands that only read the ledger.
+ * without changing it (no schema, no journal mode), for commands that only read the ledger. `observer` hears
+ * of every commit and every storage failure (metrics, readiness).
  */
-export function openStore(url: string, options: { readonly?: boolean } = {}): Store {
+export function openStore(url: string, options: { readonly?: boolean; observer?: WriteObserver } = {}): Store {
   const file = databaseFile(url);
   const readonly = options.readonly === true && file !== ':memory:';
   if (!readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -45,7 +47,8 @@ export function openStore(url: string, options: { readonly?: boolean } = {}): St
   sqlite.pragma('foreign_keys = ON');
   // INSERT OR REPLACE then fires the delete triggers that keep the ledger append-only.
   sqlite.pragma('recursive_triggers = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const dialect = new SqliteDialect({ database: sqlite });
+  const db = new Kysely<Database>(options.observer ? { dialect, log: observeWrites(options.observer) } : { dialect });
   return {
     db,
     kind: 'sqlite',

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../logger.js';
+import { routeName } from './route-name.js';
 
 /**
  * One line per request. It logs the matched route pattern, not the URL, because URLs can hold phone numbers
@@ -11,7 +12,7 @@ export function requestLog(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? '(no route)';
+      const route = routeName(ctx);
       logger.info(
         { method: ctx.method, route, status: ctx.status, ms: Math.round(performance.now() - started) },
         'request',

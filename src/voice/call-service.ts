@@ -222,18 +222,24 @@ export function referenceFor(callSid: string): string {
 
 const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'canceled', 'failed']);
 
+export interface StatusResult {
+  result: 'applied' | 'stale' | 'unknown';
+  /** The call's outcome when this callback is the one that ended it; null otherwise. */
+  endedWith: string | null;
+}
+
 /** `POST /voice/status`: Twilio's word that the call has ended; a call that ended before a decision is abandoned. */
-export function recordStatus(deps: CallServiceDeps, params: StatusParams): Promise<'applied' | 'stale' | 'unknown'> {
-  return writeTransaction(deps.db, async (trx) => {
+export function recordStatus(deps: CallServiceDeps, params: StatusParams): Promise<StatusResult> {
+  return writeTransaction(deps.db, async (trx): Promise<StatusResult> => {
     const call = await findCall(trx, params.callSid);
-    if (!call) return 'unknown';
+    if (!call) return { result: 'unknown', endedWith: null };
     // Callbacks can arrive out of order; the higher SequenceNumber is the later one.
     if (
       params.sequenceNumber !== null &&
       call.status_sequence !== null &&
       params.sequenceNumber <= call.status_sequence
     ) {
-      return 'stale';
+      return { result: 'stale', endedWith: null };
     }
     const now = isoTimestamp(deps.clock.now());
     const final = FINAL_STATUSES.has(params.callStatus);
@@ -256,6 +262,7 @@ export function recordStatus(deps: CallServiceDeps, params: StatusParams): Promi
         detail: params.callStatus,
       },
     ]);
-    return 'applied';
+    const endedNow = final && call.ended_at === null;
+    return { result: 'applied', endedWith: endedNow ? (call.outcome ?? 'abandoned') : null };
   });
 }

@@ -18,6 +18,7 @@ export function voiceRouter(app: AppContext): Router {
     const params = await readForm(ctx);
     const signatureOptions = { authToken: app.config.twilioAuthToken, publicBaseUrl: app.config.publicBaseUrl };
     if (!hasValidSignature(ctx, params, signatureOptions)) {
+      app.metrics.signatureRejected();
       app.logger.warn(
         { path: ctx.path, callSid: params.CallSid },
         'rejected a voice webhook without a valid signature',
@@ -41,12 +42,15 @@ export function voiceRouter(app: AppContext): Router {
             'consent event recorded',
           );
         }
+        app.metrics.consentRecorded(result.events);
         if (result.replayed) log.info({ path: ctx.originalUrl }, 'repeated request answered with the earlier answer');
         ctx.body = result.twiml;
       } catch (err) {
         // The caller hears an apology and nothing is confirmed; the transaction has been rolled back.
         log.error({ err, path: ctx.originalUrl, from: maskPhone(params.From) }, 'voice webhook failed');
         ctx.status = err instanceof BadWebhookError ? 400 : 200;
+        // Twilio plays a 200's TwiML; after a 400 the caller hears the fallback's apology instead.
+        if (ctx.status === 200) app.metrics.apologyPlayed('webhook-failed');
         ctx.body = apologyFor(app, params.To);
       }
     };
@@ -83,8 +87,9 @@ export function voiceRouter(app: AppContext): Router {
     const params = ctx.state.params as Record<string, string>;
     try {
       const status = statusParams(params);
-      const result = await recordStatus(deps, status);
+      const { result, endedWith } = await recordStatus(deps, status);
       app.logger.info({ callSid: status.callSid, callStatus: status.callStatus, result }, 'call status');
+      if (endedWith) app.metrics.callEnded(endedWith);
     } catch (err) {
       if (!(err instanceof BadWebhookError)) throw err;
       ctx.throw(400, err.message);
@@ -102,6 +107,7 @@ export function voiceRouter(app: AppContext): Router {
     );
     ctx.type = 'text/xml';
     ctx.body = apologyFor(app, params.To);
+    app.metrics.apologyPlayed('fallback');
   });
 
   return router;

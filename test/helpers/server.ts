@@ -55,6 +55,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     dbFile,
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
+      context.metrics.close();
       await context.store.close();
       rmSync(dir, { recursive: true, force: true });
     },

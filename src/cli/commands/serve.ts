@@ -31,7 +31,14 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
         },
         'optin-ivr is listening',
       );
-      shutdownOnSignal(server, async () => context.store.close(), logger);
+      shutdownOnSignal(
+        server,
+        async () => {
+          context.metrics.close();
+          await context.store.close();
+        },
+        logger,
+      );
     });
 }
 

@@ -1,0 +1,28 @@
+import type { LogEvent } from 'kysely';
+
+/** Told about every write that commits and every statement the storage layer could not carry out. */
+export interface WriteObserver {
+  /** `batchSize`: how many requests the commit carried, when the store groups them. */
+  committed(write: { seconds: number; batchSize?: number }): void;
+  failed(failure: { code: string; message: string }): void;
+}
+
+// The disk, the file or the lock failed us; a constraint or a typo in SQL is a bug, not a storage failure.
+const STORAGE_FAILURE = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOLFS|NOMEM|PERM)/;
+
+/**
+ * Kysely's query log, read for the two things readiness and metrics need: how long each COMMIT took (with
+ * synchronous=FULL, the fsync that makes a decision durable) and which statements failed in the storage layer.
+ */
+export function observeWrites(observer: WriteObserver): (event: LogEvent) => void {
+  return (event) => {
+    if (event.level === 'query') {
+      if (/^\s*commit\b/i.test(event.query.sql)) observer.committed({ seconds: event.queryDurationMillis / 1000 });
+      return;
+    }
+    const code = (event.error as { code?: unknown }).code;
+    if (typeof code === 'string' && STORAGE_FAILURE.test(code)) {
+      observer.failed({ code, message: (event.error as Error).message });
+    }
+  };
+}

@@ -18,15 +18,15 @@ export interface Readiness {
 }
 
 /**
- * Would a write succeed right now? Checks what can be seen without writing (a pending migration, a read-only
- * database, a full disk); when those pass, commits a probe write, whose success also clears an earlier failure.
+ * Would a write succeed right now? Checks what can be seen without writing (a pending migration, a full disk);
+ * when those pass, commits a probe write, which fails on a read-only database or a locked one, and whose success
+ * clears an earlier failure.
  */
 export async function checkReadiness(app: Pick<AppContext, 'store' | 'writes' | 'clock'>): Promise<Readiness> {
   const { store } = app;
   const problems: string[] = [];
   const schema = await schemaProblem(store.db, store.location);
   if (schema) problems.push(schema);
-  if (store.sqlite.readonly) problems.push(`the database "${store.location}" is open read-only`);
   if (store.location !== ':memory:') {
     const dir = dirname(store.location);
     const fs = await statfs(dir);

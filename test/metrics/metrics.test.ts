@@ -87,6 +87,8 @@ describe('GET /metrics', () => {
     expect(sample(text, 'optin_ivr_wal_bytes')).toBeGreaterThan(0);
     expect(sample(text, 'optin_ivr_signature_rejections_total')).toBe(0);
     expect(sample(text, 'optin_ivr_event_loop_lag_seconds', { stat: 'p99' })).toBeGreaterThanOrEqual(0);
+    // Present at 0 before the first apology, so an alert on increase() sees the first one.
+    expect(sample(text, 'optin_ivr_apologies_total', { reason: 'webhook-failed' })).toBe(0);
     // Until a store groups writes, no batch is reported (the histogram exists, empty).
     expect(sample(text, 'optin_ivr_write_batch_size_count')).toBe(0);
   });
@@ -158,6 +160,21 @@ describe('GET /metrics', () => {
     expect(sample(await scrape(b), 'optin_ivr_http_responses_total', { route: '/voice/incoming', status: '200' })).toBe(
       undefined,
     );
+  });
+});
+
+describe('the event-loop lag', () => {
+  it('shows a loop blocked between two scrapes', async () => {
+    const server = await start();
+    await scrape(server);
+    // The first scrape starts the monitor; its first tick only marks the time, later ones measure.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const until = performance.now() + 150;
+    while (performance.now() < until) {
+      // The app shares this test's event loop: keep it busy as a slow synchronous handler would.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(sample(await scrape(server), 'optin_ivr_event_loop_lag_seconds', { stat: 'max' })).toBeGreaterThan(0.1);
   });
 });
 

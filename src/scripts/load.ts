@@ -6,7 +6,7 @@ import { parsePhone } from '../phone/phone.js';
 import { PLACEHOLDERS, placeholdersIn, renderPrompt } from './render.js';
 import { PROMPT_IDS, type ScriptLanguage, type VoiceScript, voiceScriptSchema } from './schema.js';
 
-// Twilio refuses longer <Say> text; Amazon Polly voices stop earlier (TWILIO.md).
+// Twilio refuses longer <Say> text; Amazon Polly voices stop earlier (https://www.twilio.com/docs/api/errors/13521).
 const SAY_LIMIT = 4096;
 const POLLY_SAY_LIMIT = 3000;
 

@@ -1,7 +1,7 @@
 import type { HttpAnswer, Post } from './call-runner.js';
 import type { TwilioRequest } from './twilio-request.js';
 
-// Twilio gives a webhook 15 seconds before it reports error 11200 and tries the fallback URL (TWILIO.md).
+// Twilio gives a webhook 15 seconds before it reports error 11200 and tries the fallback URL (https://www.twilio.com/docs/api/errors/11205).
 const TWILIO_TIMEOUT_MS = 15_000;
 
 /**

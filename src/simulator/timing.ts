@@ -35,7 +35,7 @@ export function virtualTimer(): Timer {
   };
 }
 
-// About 170 words a minute (TWILIO.md): what a prompt costs in call time when nobody listens to it.
+// About 170 words a minute (docs/twilio.md#prompt-length): what a prompt costs in call time when nobody listens to it.
 const MS_PER_WORD = 60_000 / 170;
 
 export function speakingTimeMs(text: string): number {

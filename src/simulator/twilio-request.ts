@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import twilio from 'twilio';
 
-/** The caller ID Twilio sends for a withheld number when no other form is asked for (TWILIO.md). */
+/** The caller ID Twilio sends for a withheld number when no other form is asked for (docs/twilio.md#withheld-caller-id). */
 export const WITHHELD_FORMS = ['+266696687', 'anonymous', 'restricted', 'unknown'] as const;
 
 /** A Twilio-style identifier: a two-letter prefix and 32 lowercase hex digits. */

@@ -9,7 +9,7 @@ export interface SignatureOptions {
 
 /**
  * The URL Twilio signed. Behind TLS-terminating proxies and tunnels the request's own URL differs from the one
- * Twilio used, so a configured public base URL + the original path and query is the robust choice (TWILIO.md).
+ * Twilio used, so a configured public base URL + the original path and query is the robust choice (https://www.twilio.com/docs/usage/webhooks/webhooks-security).
  * Without it, Koa's `ctx.protocol`/`ctx.host` honour X-Forwarded-* only when the app trusts the proxy.
  */
 export function signedUrl(ctx: ParameterizedContext, publicBaseUrl: string | undefined): string {

@@ -12,10 +12,7 @@ import { subscriberRoutes } from './subscribers.js';
  * API at all (`createApp` does not mount it); with one, every path under /api asks for it, known or not.
  */
 export function apiMiddleware(app: AppContext, adminToken: string): Middleware {
-  const router = new Router({ prefix: '/api' });
-  subscriberRoutes(router, app);
-  consentEventRoutes(router, app);
-  callRoutes(router, app);
+  const router = apiRouter(app);
   const errors = jsonErrors(app.logger);
   const auth = bearerAuth(adminToken);
   // The router's own middleware types expect its context; at run time they take any Koa context.
@@ -25,4 +22,13 @@ export function apiMiddleware(app: AppContext, adminToken: string): Middleware {
     if (ctx.path !== '/api' && !ctx.path.startsWith('/api/')) return next();
     return errors(ctx, () => auth(ctx, () => routes(ctx, () => methods(ctx, async () => undefined))));
   };
+}
+
+/** Every route under `/api`; `docs/openapi.yaml` describes them and a test holds the two equal. */
+export function apiRouter(app: AppContext): Router {
+  const router = new Router({ prefix: '/api' });
+  subscriberRoutes(router, app);
+  consentEventRoutes(router, app);
+  callRoutes(router, app);
+  return router;
 }

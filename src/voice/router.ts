@@ -1,10 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
-import { readForm } from '../http/form.js';
 import { maskPhone } from '../phone/phone.js';
 import { type Answer, answerIncoming, answerTurn, recordStatus } from './call-service.js';
-import { hasValidSignature } from './signature.js';
+import { requireTwilioSignature } from './signature.js';
 import { renderApology } from './twiml.js';
 import { BadWebhookError, statusParams, voiceParams } from './webhook-params.js';
 
@@ -14,19 +13,7 @@ export function voiceRouter(app: AppContext): Router {
   const deps = { db: app.store.db, scripts: app.scripts, clock: app.clock, ids: app.ids };
 
   // Checked before anything else runs, so a forged request cannot reach the database.
-  router.use(async (ctx, next) => {
-    const params = await readForm(ctx);
-    const signatureOptions = { authToken: app.config.twilioAuthToken, publicBaseUrl: app.config.publicBaseUrl };
-    if (!hasValidSignature(ctx, params, signatureOptions)) {
-      app.logger.warn(
-        { path: ctx.path, callSid: params.CallSid },
-        'rejected a voice webhook without a valid signature',
-      );
-      ctx.throw(403, 'invalid or missing X-Twilio-Signature');
-    }
-    ctx.state.params = params;
-    await next();
-  });
+  router.use(requireTwilioSignature(app));
 
   const answer =
     (handle: (params: Record<string, string>, ctx: Context) => Promise<Answer>) => async (ctx: Context) => {

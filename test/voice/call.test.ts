@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
+import { callTranscript, callSid as twilioCallSid } from '../../src/transcript/transcript.js';
 import {
   ACCOUNT_SID,
   Caller,
@@ -352,5 +353,21 @@ describe('when a write fails', () => {
     const res = await postSigned(`${server.url}/voice/turn?n=9`, { ...caller.base(), Digits: '1' });
     expect(await res.text()).toMatch(/something went wrong/);
     expect(await events()).toEqual([]);
+  });
+});
+
+describe('CallSid case', () => {
+  it("stores a CallSid sent in upper case in Twilio's form, so the call is found by show and the API", async () => {
+    server = await startServer();
+    const upper = `CA${'ABAB'.repeat(8)}`;
+    const caller = new Caller(server, { from: '+14155550123', sid: upper });
+    await caller.dial();
+    for (const key of ['1', '1', '1']) await caller.press(key);
+    expect((await caller.hangUp()).status).toBe(204);
+    const stored = `CA${'abab'.repeat(8)}`;
+    expect(await callTranscript(server.context.store.db, twilioCallSid(upper))).toMatchObject({
+      call: { call_sid: stored, outcome: 'opted_in', call_status: 'completed' },
+      events: [{ call_sid: stored }, { call_sid: stored }],
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import twilio from 'twilio';
 import type { AppContext } from '../context.js';
 import { type FormParams, readForm } from '../http/form.js';
-import { maskPhone } from '../phone/phone.js';
+import { maskNumbersInQuery } from '../phone/phone.js';
 
 export interface SignatureOptions {
   authToken: string;
@@ -50,7 +50,7 @@ export function requireTwilioSignature(app: Pick<AppContext, 'config' | 'logger'
     const url = signedUrl(ctx, app.config.publicBaseUrl);
     const check = checkSignature(url, ctx.get('X-Twilio-Signature'), params, app.config.twilioAuthToken);
     if (check !== 'valid') {
-      const line = { path: ctx.path, callSid: params.CallSid, checkedUrl: maskDigitRuns(url) };
+      const line = { path: ctx.path, callSid: params.CallSid, checkedUrl: maskNumbersInQuery(url) };
       if (check === 'bad-url') {
         app.logger.warn(line, 'rejected a voice webhook whose URL cannot be built from its Host header');
         ctx.throw(400, 'the request URL is not valid (check the Host header)');
@@ -61,11 +61,4 @@ export function requireTwilioSignature(app: Pick<AppContext, 'config' | 'logger'
     ctx.state.params = params;
     await next();
   };
-}
-
-/** A query string may carry keyed-in digits (a phone number): logs get them masked like any other number. */
-function maskDigitRuns(url: string): string {
-  const query = url.indexOf('?');
-  if (query === -1) return url;
-  return url.slice(0, query) + url.slice(query).replace(/\d{7,}/g, (run) => maskPhone(run));
 }

@@ -1,3 +1,5 @@
+import { callSid as callSidInTwilioForm } from '../transcript/transcript.js';
+
 /** The parameters of a voice webhook this service reads; Twilio sends more, and new ones without notice. */
 export interface VoiceParams {
   callSid: string;
@@ -23,21 +25,14 @@ export class BadWebhookError extends Error {
 const CALL_SID = /^CA[0-9a-f]{32}$/i;
 const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
 
-/**
- * Twilio writes a CallSid as `CA` and lowercase hex (`CA3f…`); `show` and the API read any case that way, so a
- * call is stored in that form, whatever case a webhook used, and found again.
- */
-function twilioForm(callSid: string): string {
-  return `CA${callSid.slice(2).toLowerCase()}`;
-}
-
 export function voiceParams(body: Record<string, string>): VoiceParams {
   const callSid = body.CallSid ?? '';
   const accountSid = body.AccountSid ?? '';
   if (!CALL_SID.test(callSid)) throw new BadWebhookError(`CallSid "${callSid}" is not a Twilio call id`);
   if (!ACCOUNT_SID.test(accountSid)) throw new BadWebhookError(`AccountSid "${accountSid}" is not a Twilio account id`);
   return {
-    callSid: twilioForm(callSid),
+    // Stored as Twilio writes it (`CA` and lowercase hex), whatever case the webhook used, so `show` finds it.
+    callSid: callSidInTwilioForm(callSid),
     accountSid,
     from: body.From ?? body.Caller ?? '',
     to: body.To ?? body.Called ?? '',
@@ -51,7 +46,7 @@ export function statusParams(body: Record<string, string>): StatusParams {
   if (!CALL_SID.test(callSid)) throw new BadWebhookError(`CallSid "${callSid}" is not a Twilio call id`);
   const int = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
   return {
-    callSid: twilioForm(callSid),
+    callSid: callSidInTwilioForm(callSid),
     callStatus: body.CallStatus ?? '',
     sequenceNumber: int(body.SequenceNumber),
     duration: int(body.CallDuration),

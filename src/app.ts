@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { apiMiddleware } from './api/router.js';
 import type { AppContext } from './context.js';
+import { isClientGone } from './http/client-gone.js';
 import { healthRouter } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import { httpMetrics } from './metrics/http-metrics.js';
@@ -11,9 +12,10 @@ import { voiceRouter } from './voice/router.js';
 export function createApp(app: AppContext): Koa {
   const koa = new Koa({ proxy: app.config.trustProxy });
   // Koa prints stream errors to the console by default; a client that hangs up mid-download is no fault of ours.
-  koa.on('error', (err: NodeJS.ErrnoException) => {
-    if (CLIENT_GONE.has(err.code ?? '')) app.logger.info({ code: err.code }, 'client closed the connection early');
-    else app.logger.error({ err }, 'response failed');
+  koa.on('error', (err: NodeJS.ErrnoException, ctx?: { state?: { clientGone?: boolean } }) => {
+    if (!isClientGone(err)) app.logger.error({ err }, 'response failed');
+    // Already said once, when reading its request failed.
+    else if (!ctx?.state?.clientGone) app.logger.info({ code: err.code }, 'client closed the connection early');
   });
   koa.use(requestLog(app.logger));
   koa.use(httpMetrics(app.metrics));
@@ -21,6 +23,13 @@ export function createApp(app: AppContext): Koa {
     try {
       await next();
     } catch (err) {
+      if (isClientGone(err)) {
+        ctx.state.clientGone = true;
+        const code = (err as { code?: string }).code;
+        app.logger.warn({ method: ctx.method, path: ctx.path, code }, 'client went away before its request was read');
+        ctx.status = 400;
+        return;
+      }
       const status = (err as { status?: number }).status ?? 500;
       // Details of client errors help the sender; details of server errors stay in the log.
       if (status >= 500) app.logger.error({ err }, 'request failed');
@@ -39,5 +48,3 @@ export function createApp(app: AppContext): Koa {
   }
   return koa;
 }
-
-const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);

@@ -3,26 +3,72 @@ import { z } from 'zod';
 /** The token used when none is configured, so a developer can start the server without a Twilio account. */
 export const LOCAL_DEV_AUTH_TOKEN = 'optin-ivr-local-development-token';
 
+const TRUE = ['true', '1', 'yes'];
+const FALSE = ['false', '0', 'no'];
+/** `true`, `TRUE` and `True` alike: a value that differs only in case is not a different answer. */
 const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+  .string()
+  .refine((v) => [...TRUE, ...FALSE].includes(v.trim().toLowerCase()), 'must be true or false (or 1/0, yes/no)')
+  .transform((v) => TRUE.includes(v.trim().toLowerCase()));
 
+const port = z
+  .string()
+  .regex(/^\s*\d{1,5}\s*$/, 'must be a whole number from 0 to 65535')
+  .transform(Number)
+  .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535');
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const NODE_ENVS = ['development', 'production', 'test'] as const;
+
+/** Values that must never be repeated in an error message or a log. */
+const SECRETS = new Set(['TWILIO_AUTH_TOKEN', 'ADMIN_TOKEN']);
+
+/** Every variable the service reads; each description is what `optin-ivr serve --help` prints for it. */
 const schema = z
   .object({
-    NODE_ENV: z.string().default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    DATABASE_URL: z.string().min(1).default('data/optin.db'),
-    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    NODE_ENV: z
+      .enum(NODE_ENVS, { error: `must be ${spoken(NODE_ENVS)}` })
+      .default('development')
+      .describe('development (default), production (TWILIO_AUTH_TOKEN then required) or test'),
+    PORT: port.default(3000).describe('port to listen on (default 3000; 0 picks a free one)'),
+    HOST: z.string().min(1).default('127.0.0.1').describe('address to listen on (default 127.0.0.1)'),
+    DATABASE_URL: z
+      .string()
+      .min(1)
+      .default('data/optin.db')
+      .describe('SQLite file, created with its directory, or :memory: (default data/optin.db)'),
+    TWILIO_AUTH_TOKEN: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the Twilio account's auth token (default: a local development token, with a warning)"),
     PUBLIC_BASE_URL: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://ivr.example.com' })
       .transform((u) => u.replace(/\/+$/, ''))
-      .optional(),
-    TRUST_PROXY: bool.default(false),
-    VOICE_SCRIPTS_DIR: z.string().min(1).default('voice-scripts'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+      .optional()
+      .describe('the base URL Twilio uses to reach this server, e.g. https://ivr.example.com'),
+    TRUST_PROXY: bool
+      .default(false)
+      .describe('true to trust X-Forwarded-* headers when PUBLIC_BASE_URL is not set (default false)'),
+    VOICE_SCRIPTS_DIR: z
+      .string()
+      .min(1)
+      .default('voice-scripts')
+      .describe('where the voice scripts are (default voice-scripts)'),
+    LOG_LEVEL: z
+      .enum(LOG_LEVELS, { error: `must be ${spoken(LOG_LEVELS)}` })
+      .default('info')
+      .describe(`${LOG_LEVELS.join(', ')} (default info)`),
+    ADMIN_TOKEN: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .optional()
+      .describe('bearer token of the admin API, at least 16 characters; without it the API is closed'),
+    METRICS_TOKEN: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .optional()
+      .describe('bearer token for GET /metrics, at least 16 characters; without it /metrics answers 404'),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV !== 'production') return;
@@ -34,6 +80,15 @@ const schema = z
       });
     }
   });
+
+/** The variables `loadConfig` reads, with what each means, in the order of the schema. */
+export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; description: string }> = Object.entries(schema.shape).map(
+  ([name, s]) => ({ name, description: s.description ?? '' }),
+);
+
+function spoken(items: readonly string[]): string {
+  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
 
 export interface Config {
   readonly env: string;
@@ -62,8 +117,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+    // One sentence per variable, naming it and, unless it is a secret, the value given.
+    const sentences = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'environment');
+      const given = present[name];
+      const shown = given === undefined || SECRETS.has(name) ? '' : `, not ${JSON.stringify(given)}`;
+      return `${name} ${i.message}${shown}.`;
+    });
+    throw new ConfigError(`invalid configuration: ${sentences.join(' ')}`);
   }
   const e = parsed.data;
   return Object.freeze({

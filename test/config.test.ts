@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, LOCAL_DEV_AUTH_TOKEN, loadConfig } from '../src/config.js';
+import { CONFIG_VARIABLES, ConfigError, LOCAL_DEV_AUTH_TOKEN, loadConfig } from '../src/config.js';
 
 describe('configuration', () => {
   it('has defaults that run a local development server', () => {
@@ -42,5 +42,41 @@ describe('configuration', () => {
 
   it('strips a trailing slash from PUBLIC_BASE_URL so paths join cleanly', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://ivr.example.com/' }).publicBaseUrl).toBe('https://ivr.example.com');
+  });
+
+  it('accepts development, production and test as NODE_ENV, and nothing else', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).env).toBe('test');
+    for (const value of ['prod', 'Production', 'dev', 'staging']) {
+      expect(() => loadConfig({ NODE_ENV: value })).toThrow(
+        `invalid configuration: NODE_ENV must be development, production or test, not "${value}".`,
+      );
+    }
+  });
+
+  it('reads booleans in any case', () => {
+    for (const value of ['true', 'TRUE', 'True', 'Yes', '1'])
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(true);
+    for (const value of ['false', 'FALSE', 'No', '0'])
+      expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(false);
+  });
+
+  it('explains every bad value in a sentence naming the variable and the value, never a secret', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', ADMIN_TOKEN: 'secret-10c' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      'invalid configuration: PORT must be a whole number from 0 to 65535, not "eighty". ' +
+        'LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent, not "loud". ' +
+        'ADMIN_TOKEN must be at least 16 characters.',
+    );
+    expect(message).not.toMatch(/Invalid input|expected|received|NaN/);
+  });
+
+  it('describes every variable it reads, for serve --help', () => {
+    expect(CONFIG_VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['PORT', 'NODE_ENV', 'ADMIN_TOKEN']));
+    for (const v of CONFIG_VARIABLES) expect(v.description, v.name).not.toBe('');
   });
 });

@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { OptOutError } from '../consent/opt-out.js';
 import { InvalidParameterError } from '../export/invalid-parameter.js';
+import { isClientGone } from '../http/client-gone.js';
 import type { Logger } from '../logger.js';
 
 /** Every API error is JSON; a client error names the parameter at fault, a server error stays in the log. */
@@ -13,6 +14,8 @@ export function jsonErrors(logger: Logger): Middleware {
         ctx.body = { error: 'not_found', message: `no such API route: ${ctx.method} ${ctx.path}` };
       }
     } catch (err) {
+      // Not the API's error to report: the app logs a client that went away once, as a warning.
+      if (isClientGone(err)) throw err;
       if (err instanceof InvalidParameterError) {
         ctx.status = 400;
         ctx.body = { error: 'invalid_parameter', parameter: err.parameter, message: err.message };

@@ -13,6 +13,7 @@ import { writeTransaction } from '../db/store.js';
 import { orderedRow } from '../export/columns.js';
 import { phoneNumber } from '../export/filter.js';
 import { InvalidParameterError } from '../export/invalid-parameter.js';
+import { isClientGone } from '../http/client-gone.js';
 import { maskPhone } from '../phone/phone.js';
 import { queryParams } from './query.js';
 
@@ -45,6 +46,7 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
       enableTypes: ['json'],
       jsonLimit: JSON_LIMIT,
       onError: (err) => {
+        if (isClientGone(err)) throw err;
         // raw-body's 413 is the body's size, not its syntax: say which.
         if ((err as { status?: number }).status === 413) {
           throw Object.assign(new Error(`body is larger than ${JSON_LIMIT}: an opt-out needs far less`), {

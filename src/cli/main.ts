@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { backupCommand } from './commands/backup.js';
 import { exportCommand } from './commands/export.js';
@@ -10,8 +11,14 @@ import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { exitWithError } from './errors.js';
 
+// package.json is two levels up from both src/cli and dist/cli.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('optin-ivr')
   .description('WhatsApp opt-in by phone: the IVR service and its consent ledger')
+  .version(version, '-V, --version', 'print the version of optin-ivr')
   // A usage mistake is one line, like every other error: `optin-ivr: unknown option '--sinse'`.
   .configureOutput({
     outputError: (message, write) =>

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { visit } from 'jsonc-parser';
 import { z } from 'zod';
 import { type ChainCheck, checkChain, GENESIS_HASH } from '../db/chain.js';
 import type { ConsentEvent } from '../db/schema.js';
@@ -62,6 +63,11 @@ export async function verifyExportFile(file: string, options: { expectHead?: str
       } catch {
         throw new ExportFileError(`${file} line ${n} is not valid JSON (is the file cut short?): ${clip(raw)}`);
       }
+      // A line exactly as JSON.stringify writes it (every export) cannot repeat a key: only others need the scan.
+      const twice = JSON.stringify(value) === raw ? undefined : repeatedKey(raw);
+      if (twice !== undefined) {
+        throw new ExportFileError(`${file} line ${n} has the key "${twice}" twice: a reader could take either value`);
+      }
       const parsed = line.safeParse(value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -80,6 +86,30 @@ export async function verifyExportFile(file: string, options: { expectHead?: str
   }
   const result = await checkChain(events(), { ...options, from: 'first-event' });
   return { ...result, ...(first ? { first } : {}) };
+}
+
+/**
+ * The first top-level key a JSON line repeats. `JSON.parse` silently keeps the last value and another reader may
+ * keep the first, so such a line could be read as two different decisions; RFC 8259 §4 leaves it undefined.
+ */
+function repeatedKey(raw: string): string | undefined {
+  const seen = new Set<string>();
+  let repeated: string | undefined;
+  let depth = 0;
+  visit(raw, {
+    onObjectBegin: () => {
+      depth += 1;
+    },
+    onObjectEnd: () => {
+      depth -= 1;
+    },
+    onObjectProperty: (name) => {
+      if (repeated !== undefined || depth !== 1) return;
+      if (seen.has(name)) repeated = name;
+      seen.add(name);
+    },
+  });
+  return repeated;
 }
 
 function clip(s: string): string {

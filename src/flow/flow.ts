@@ -112,6 +112,15 @@ export function advance(script: VoiceScript, state: CallState, input: Input): Tu
   }
 }
 
+/**
+ * What a caller hears when a turn could not be saved, given the call's last committed state: the agreements this
+ * call has already saved are named, so the caller is not told that nothing was saved when part of it was.
+ */
+export function apology(script: VoiceScript, state: CallState): Prompt {
+  const line: Line = { script, lang: languageOf(script, state.language) };
+  return say(line, state, state.agreed.length > 0 ? 'error_partly_saved' : 'error');
+}
+
 /** The prompt that asks a step's question: what a key pressed at that step answers. */
 export function promptOf(step: Step): PromptId {
   switch (step.name) {

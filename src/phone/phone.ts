@@ -62,3 +62,10 @@ export function maskPhone(value: string | null | undefined): string {
 export function spellDigits(digits: string): string {
   return digits.replace(/\D/g, '').split('').join(' ');
 }
+
+/** A URL's query may carry keyed-in digits (`digits=4155550123`): masked like any other number before it is logged. */
+export function maskNumbersInQuery(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  return url.slice(0, query) + url.slice(query).replace(/\d{7,}/g, (run) => maskPhone(run));
+}

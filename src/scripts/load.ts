@@ -110,6 +110,9 @@ function checkPrompts(
       fail(`${at}.prompts.${id}`, 'must say how to stop the messages (the {stop} key)');
     }
   }
+  if (!placeholdersIn(lang.prompts.error_partly_saved).includes('agreed')) {
+    fail(`${at}.prompts.error_partly_saved`, 'must name what the call has already saved ({agreed})');
+  }
 }
 
 /** Values as long as any call could make them, so the length check holds for every caller. */

@@ -17,6 +17,7 @@ export const PROMPT_IDS = [
   'opted_out',
   'no_decision',
   'error',
+  'error_partly_saved',
 ] as const;
 export type PromptId = (typeof PROMPT_IDS)[number];
 

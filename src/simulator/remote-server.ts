@@ -9,18 +9,13 @@ export class TargetError extends Error {
 
 /**
  * A server that is already running at `url`. It owns its database; the simulator reads events only when told
- * which SQLite file that server writes (`dbFile`), since over HTTP there is no way to ask for them.
+ * which SQLite file that server writes (`dbFile`), since over HTTP there is no way to ask for them. When that
+ * server checks signatures against its `PUBLIC_BASE_URL`, requests are signed for `publicUrl` and still sent
+ * to `url`, as they reach it through a proxy or tunnel.
  */
-export function remoteServer(url: string, dbFile: string | undefined): CallTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TargetError(`--url "${url}" is not a URL: give the server's base, such as http://127.0.0.1:3000`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TargetError(`--url "${url}" must be an http or https URL`);
-  }
+export function remoteServer(url: string, dbFile: string | undefined, publicUrl?: string): CallTarget {
+  checkBaseUrl('--url', url, 'http://127.0.0.1:3000');
+  if (publicUrl !== undefined) checkBaseUrl('public URL', publicUrl, 'https://ivr.example.com');
   if (dbFile !== undefined && (dbFile === ':memory:' || !existsSync(dbFile))) {
     throw new TargetError(
       `--db "${dbFile}" is not an existing database file: with --url it must be the file the server at ${url} writes`,
@@ -29,7 +24,7 @@ export function remoteServer(url: string, dbFile: string | undefined): CallTarge
   const base = url.replace(/\/+$/, '');
   const store = dbFile === undefined ? undefined : openStore(dbFile);
   return {
-    publicUrl: base,
+    publicUrl: publicUrl?.replace(/\/+$/, '') ?? base,
     localUrl: base,
     events: async (callSid) =>
       store
@@ -39,4 +34,17 @@ export function remoteServer(url: string, dbFile: string | undefined): CallTarge
       await store?.close();
     },
   };
+}
+
+/** Refuses what is not an http(s) URL, naming the option. */
+export function checkBaseUrl(option: string, url: string, example: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TargetError(`${option} "${url}" is not a URL: give the server's base, such as ${example}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TargetError(`${option} "${url}" must be an http or https URL`);
+  }
 }

@@ -31,7 +31,19 @@ export function renderTurn(turn: Turn, voice: Voice, action: string): string {
   return response.toString();
 }
 
-const FALLBACK_APOLOGY = 'Sorry, something went wrong and nothing has been saved. Please call again later. Goodbye.';
+// Said only when the call's saved state cannot be read: true whatever this call saved before.
+const FALLBACK_APOLOGY =
+  'Sorry, something went wrong and your last answer has not been saved. Please call again later. Goodbye.';
+
+/**
+ * Sends the call back to the turn whose write failed, once (https://www.twilio.com/docs/voice/twiml/redirect). The
+ * caller hears nothing meanwhile; a 200 with `<Hangup/>` would end the call, and Twilio does not retry it.
+ */
+export function renderRetry(url: string): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.redirect({ method: 'POST' }, url);
+  return response.toString();
+}
 
 /** What a caller hears when something failed: never a bare error, never a confirmation. */
 export function renderApology(text = FALLBACK_APOLOGY, voice?: Voice): string {

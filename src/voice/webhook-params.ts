@@ -1,3 +1,5 @@
+import { callSid as callSidInTwilioForm } from '../transcript/transcript.js';
+
 /** The parameters of a voice webhook this service reads; Twilio sends more, and new ones without notice. */
 export interface VoiceParams {
   callSid: string;
@@ -29,7 +31,8 @@ export function voiceParams(body: Record<string, string>): VoiceParams {
   if (!CALL_SID.test(callSid)) throw new BadWebhookError(`CallSid "${callSid}" is not a Twilio call id`);
   if (!ACCOUNT_SID.test(accountSid)) throw new BadWebhookError(`AccountSid "${accountSid}" is not a Twilio account id`);
   return {
-    callSid,
+    // Stored as Twilio writes it (`CA` and lowercase hex), whatever case the webhook used, so `show` finds it.
+    callSid: callSidInTwilioForm(callSid),
     accountSid,
     from: body.From ?? body.Caller ?? '',
     to: body.To ?? body.Called ?? '',
@@ -43,7 +46,7 @@ export function statusParams(body: Record<string, string>): StatusParams {
   if (!CALL_SID.test(callSid)) throw new BadWebhookError(`CallSid "${callSid}" is not a Twilio call id`);
   const int = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
   return {
-    callSid,
+    callSid: callSidInTwilioForm(callSid),
     callStatus: body.CallStatus ?? '',
     sequenceNumber: int(body.SequenceNumber),
     duration: int(body.CallDuration),

@@ -54,4 +54,31 @@ describe('GET /api/calls/{CallSid}', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: 'not_found' });
   });
+
+  it('finds the call by the 8-digit reference the caller heard, as show does', async () => {
+    const reference = (
+      await server.context.store.db
+        .selectFrom('calls')
+        .select('reference')
+        .where('call_sid', '=', caller.sid)
+        .executeTakeFirstOrThrow()
+    ).reference;
+    const res = await get(`/api/calls/${reference}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Transcript).call.call_sid).toBe(caller.sid);
+    const unknown = reference === '00000000' ? '00000001' : '00000000';
+    expect(await (await get(`/api/calls/${unknown}`)).json()).toMatchObject({ error: 'not_found' });
+  });
+
+  it('names every call when a reference is shared, instead of picking one', async () => {
+    const other = new Caller(server, { from: '+14155550124' });
+    await other.dial();
+    const reference = '12121212';
+    await server.context.store.db.updateTable('calls').set({ reference }).execute();
+    const res = await get(`/api/calls/${reference}`);
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: string; call_sids: string[] };
+    expect(body.error).toBe('ambiguous_reference');
+    expect([...body.call_sids].sort()).toEqual([caller.sid, other.sid].sort());
+  });
 });

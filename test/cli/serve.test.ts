@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES } from '../../src/config.js';
 import { runCli, startServe } from '../helpers/cli.js';
 import { Caller, type TestServer } from '../helpers/server.js';
 
@@ -88,5 +89,22 @@ describe('optin-ivr migrate', () => {
     const result = await runCli(['frobnicate']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});
+
+describe('what the command tells about itself', () => {
+  it('prints its version with --version', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await runCli([flag]);
+      expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('lists every environment variable it reads in serve --help', async () => {
+    const result = await runCli(['serve', '--help']);
+    expect(result.code).toBe(0);
+    for (const v of CONFIG_VARIABLES) expect(result.stdout).toContain(`  ${v.name}`);
+    expect(result.stdout).toMatch(/PUBLIC_BASE_URL +the base URL Twilio uses/);
   });
 });

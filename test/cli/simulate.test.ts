@@ -214,6 +214,54 @@ describe('optin-ivr simulate --url, against a separately started server', () => 
   });
 });
 
+describe('optin-ivr simulate --url, against a server behind PUBLIC_BASE_URL on the development token', () => {
+  let server: { url: string; child: ChildProcess };
+  const PUBLIC = 'https://ivr.example.com';
+  beforeAll(async () => {
+    // The quick start: no TWILIO_AUTH_TOKEN, so the server checks with the development token.
+    server = await startServe({ DATABASE_URL: join(dir, 'public.db'), PUBLIC_BASE_URL: PUBLIC });
+  });
+  afterAll(() => {
+    server.child.kill('SIGTERM');
+  });
+
+  it('signs for --public-url while sending to --url, and reads an empty --token as the development token', async () => {
+    const { code, stdout, stderr } = await runCli(
+      ['simulate', '--url', server.url, '--public-url', PUBLIC, '--token', '', '--press', '2', '--json'],
+      CI,
+    );
+    expect(stderr).toBe('optin-ivr: --token is empty: signing with the local development token\n');
+    expect(code).toBe(0);
+    const t = JSON.parse(stdout) as Transcript;
+    expect(t.voiceUrl).toBe(`${PUBLIC}/voice/incoming`);
+    expect(t.end.reason).toBe('hangup');
+  });
+
+  it('signs for PUBLIC_BASE_URL from its own environment when --public-url is not given', async () => {
+    const { code, stderr } = await runCli(['simulate', '--url', server.url, '--press', '2'], {
+      ...CI,
+      PUBLIC_BASE_URL: PUBLIC,
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('is refused when it signs for the local URL the server does not check', async () => {
+    const { code, stderr } = await runCli(['simulate', '--url', server.url, '--press', '2'], CI);
+    expect(code).toBe(1);
+    expect(stderr).toContain('answered 403');
+  });
+
+  it('refuses a --public-url that is not an http(s) URL', async () => {
+    const { code, stderr } = await runCli(
+      ['simulate', '--url', server.url, '--public-url', 'ivr.example.com', '--press', '2'],
+      CI,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^optin-ivr: --public-url "ivr.example.com" is not a URL/);
+  });
+});
+
 describe('optin-ivr simulate, bad input', () => {
   const cases: [string, string[], Record<string, string>, RegExp][] = [
     ['a bad key', ['--press', '1,x'], CI, /^optin-ivr: --press item "x" has "x": use 0-9, \* and #/],

@@ -84,4 +84,24 @@ describe('verifying a JSON Lines export on its own', () => {
   it('refuses a line that is JSON but not a consent event', async () => {
     await expect(verifyExportFile(fileOf('{"seq": 1}\n'))).rejects.toThrow(/line 1 is not a consent event/);
   });
+
+  it('refuses a line with a key twice, which JSON.parse would read as its last value and others as its first', async () => {
+    // The chain still verifies for a reader that keeps the last value; one that keeps the first sees an opt-out.
+    const forged = lines.map((l, i) => (i === 2 ? l.replace('{', '{"decision":"opt_out",') : l));
+    expect(JSON.parse(forged[2] as string).decision).toBe('opt_in');
+    await expect(verifyExportFile(fileOf(`${forged.join('\n')}\n`))).rejects.toThrow(
+      /line 3 has the key "decision" twice/,
+    );
+  });
+
+  it('refuses a repeated key in a line written with other spacing or key order', async () => {
+    const spaced = lines.map((l, i) =>
+      i === 1 ? l.replace('{', '{ "decision" : "opt_out" , ').replace(/,"/g, ', "') : l,
+    );
+    await expect(verifyExportFile(fileOf(`${spaced.join('\n')}\n`))).rejects.toThrow(
+      /line 2 has the key "decision" twice/,
+    );
+    const reordered = lines.map((l) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(l)).reverse())));
+    expect(await verifyExportFile(fileOf(`${reordered.join('\n')}\n`))).toMatchObject({ ok: true, count: 6 });
+  });
 });

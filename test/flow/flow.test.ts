@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, newCallState } from '../../src/flow/flow.js';
+import { advance, apology, newCallState } from '../../src/flow/flow.js';
 import type { CallState, Input, Turn } from '../../src/flow/types.js';
 import { demoScript } from '../helpers/scripts.js';
 
@@ -158,5 +158,23 @@ describe('the call flow', () => {
   it('counts the attempt at which the consent key was pressed', () => {
     const turns = play([keys('5'), keys('1'), keys('1')]);
     expect(last(turns).decisions[0]?.attempt).toBe(2);
+  });
+});
+
+describe('the apology for a turn that could not be saved', () => {
+  it('says the choice was not saved while the call has saved nothing', () => {
+    const afterKey = last(play([keys('1')]));
+    expect(apology(script, afterKey.state)).toMatchObject({ id: 'error' });
+  });
+
+  it('names the agreements the call has already saved, the number and the reference', () => {
+    const atOffers = last(play([keys('1'), keys('1')]));
+    expect(atOffers.decisions.map((d) => d.category)).toEqual(['utility']);
+    const said = apology(script, atOffers.state);
+    expect(said.id).toBe('error_partly_saved');
+    expect(said.text).toMatch(/your last answer has not been saved/);
+    expect(said.text).toMatch(/order and delivery updates from Demo Shop .* ending in 0 1 2 3, is saved/);
+    expect(said.text).not.toMatch(/offers/);
+    expect(said.text).toMatch(/reference is 1 2 3 4 5 6 7 8/);
   });
 });

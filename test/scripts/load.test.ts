@@ -58,6 +58,20 @@ describe('voice scripts', () => {
       /languages\.0\.prompts\.thanks must say how to stop/,
     ],
     [
+      'an apology after a partial save that does not name what was saved',
+      (r: Raw) => {
+        r.languages[0].prompts.error_partly_saved = 'Sorry, something went wrong. Goodbye.';
+      },
+      /languages\.0\.prompts\.error_partly_saved must name what the call has already saved \(\{agreed\}\)/,
+    ],
+    [
+      'a script without the apology after a partial save',
+      (r: Raw) => {
+        delete r.languages[0].prompts.error_partly_saved;
+      },
+      /languages\.0\.prompts\.error_partly_saved/,
+    ],
+    [
       'a prompt over the <Say> limit of its voice',
       (r: Raw) => {
         r.languages[0].prompts.declined = `{business} ${'very '.repeat(700)}sorry.`;

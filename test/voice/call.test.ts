@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
+import { callTranscript, callSid as twilioCallSid } from '../../src/transcript/transcript.js';
 import {
   ACCOUNT_SID,
   Caller,
@@ -307,29 +308,94 @@ describe('webhook signatures', () => {
 });
 
 describe('when a write fails', () => {
-  it('apologises, confirms nothing and keeps the call where it was', async () => {
+  const failConsentWrites = () =>
+    server.context.store.sqlite.exec(
+      `CREATE TRIGGER fail_insert BEFORE INSERT ON consent_events BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
+  const restoreConsentWrites = () => server.context.store.sqlite.exec('DROP TRIGGER fail_insert');
+
+  /** Follows a <Redirect> as Twilio does: a signed POST of the call's parameters, without Digits. */
+  async function followRedirect(caller: Caller, body: string, documentUrl: string): Promise<string> {
+    const target = /<Redirect method="POST">([^<]+)<\/Redirect>/.exec(body)?.[1];
+    if (!target) throw new Error(`no <Redirect> in ${body}`);
+    const url = new URL(target.replaceAll('&amp;', '&'), documentUrl).toString();
+    return (await postSigned(url, caller.base())).text();
+  }
+
+  it('tries a failed turn once more by <Redirect>, with the keys in its URL, before saying anything', async () => {
     server = await startServer();
     const caller = new Caller(server, { from: '+14155550123' });
     await caller.dial();
     await caller.press('1');
-    // The disk refuses the consent row: simulated by a trigger in the real database file.
-    const sqlite = server.context.store.sqlite;
-    sqlite.exec(
-      `CREATE TRIGGER fail_insert BEFORE INSERT ON consent_events BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
-    );
-    const res = await postSigned(`${server.url}/voice/turn?n=2`, { ...caller.base(), Digits: '1' });
+    failConsentWrites();
+    const turn2 = `${server.url}/voice/turn?n=2`;
+    const res = await postSigned(turn2, { ...caller.base(), Digits: '1' });
     expect(res.status).toBe(200);
     const body = await res.text();
+    expect(readTwiml(body, turn2)).toMatchObject({ says: [], hangup: false });
+    expect(body).toContain('<Redirect method="POST">turn?n=2&amp;digits=1&amp;retry=1</Redirect>');
+    expect(await events()).toEqual([]);
+    // The disk is back by the time Twilio follows the redirect: the keys in the URL are recorded, once.
+    restoreConsentWrites();
+    const next = await followRedirect(caller, body, turn2);
+    expect(next).toMatch(/Would you also like offers/);
+    expect((await events()).map((e) => [e.decision, e.digits, e.prompt_id])).toEqual([['opt_in', '1', 'statement']]);
+  });
+
+  it('apologises after the retry fails too, confirms nothing and keeps the call where it was', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    await caller.press('1');
+    failConsentWrites();
+    const turn2 = `${server.url}/voice/turn?n=2`;
+    const first = await (await postSigned(turn2, { ...caller.base(), Digits: '1' })).text();
+    const body = await followRedirect(caller, first, turn2);
     expect(body).toMatch(/your choice has not been saved/);
     expect(body).toMatch(/<Hangup\/>/);
-    expect(body).not.toMatch(/Thank you|Would you also like/);
+    expect(body).not.toMatch(/Thank you|Would you also like|Redirect/);
     expect(await events()).toEqual([]);
     expect((await call(caller.sid)).turn).toBe(2);
-    // Twilio's retry of the same request, once the disk is back, records the decision once.
-    sqlite.exec('DROP TRIGGER fail_insert');
-    const retry = await postSigned(`${server.url}/voice/turn?n=2`, { ...caller.base(), Digits: '1' });
+    // A webhook Twilio sends again later (a connection-override retry) still records the decision once.
+    restoreConsentWrites();
+    const retry = await postSigned(turn2, { ...caller.base(), Digits: '1' });
     expect(await retry.text()).toMatch(/Would you also like offers/);
     expect((await events()).map((e) => e.decision)).toEqual(['opt_in']);
+  });
+
+  it('names what the call has already saved when a later turn cannot be saved', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    await caller.press('1');
+    await caller.press('1');
+    expect((await events()).map((e) => [e.category, e.decision])).toEqual([['utility', 'opt_in']]);
+    failConsentWrites();
+    const turn3 = `${server.url}/voice/turn?n=3`;
+    const first = await (await postSigned(turn3, { ...caller.base(), Digits: '1' })).text();
+    const said = readTwiml(await followRedirect(caller, first, turn3), turn3);
+    const reference = (await call(caller.sid)).reference.split('').join(' ');
+    expect(said.hangup).toBe(true);
+    expect(said.says).toEqual([
+      'Sorry, something went wrong and your last answer has not been saved. Your agreement to receive order and ' +
+        'delivery updates from Demo Shop on WhatsApp, for the number ending in 0 1 2 3, is saved. Your reference ' +
+        `is ${reference}. To stop at any time, call this number and press 3. Goodbye.`,
+    ]);
+    expect((await events()).map((e) => e.category)).toEqual(['utility']);
+  });
+
+  it("names what is saved in the answer to Twilio's fallback URL too", async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    await caller.press('1');
+    await caller.press('1');
+    const res = await postSigned(`${server.url}/voice/fallback`, {
+      ...caller.base(),
+      ErrorCode: '11200',
+      ErrorUrl: `${server.url}/voice/turn?n=3`,
+    });
+    expect(await res.text()).toMatch(/Your agreement to receive order and delivery updates .* is saved/);
   });
 
   it('apologises for a request after the call has ended, and still repeats the closing words', async () => {
@@ -352,5 +418,21 @@ describe('when a write fails', () => {
     const res = await postSigned(`${server.url}/voice/turn?n=9`, { ...caller.base(), Digits: '1' });
     expect(await res.text()).toMatch(/something went wrong/);
     expect(await events()).toEqual([]);
+  });
+});
+
+describe('CallSid case', () => {
+  it("stores a CallSid sent in upper case in Twilio's form, so the call is found by show and the API", async () => {
+    server = await startServer();
+    const upper = `CA${'ABAB'.repeat(8)}`;
+    const caller = new Caller(server, { from: '+14155550123', sid: upper });
+    await caller.dial();
+    for (const key of ['1', '1', '1']) await caller.press(key);
+    expect((await caller.hangUp()).status).toBe(204);
+    const stored = `CA${'abab'.repeat(8)}`;
+    expect(await callTranscript(server.context.store.db, twilioCallSid(upper))).toMatchObject({
+      call: { call_sid: stored, outcome: 'opted_in', call_status: 'completed' },
+      events: [{ call_sid: stored }, { call_sid: stored }],
+    });
   });
 });

@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 
 export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
   program
     .command('serve')
     .description('run the phone line (what `npm start` runs)')
+    .addHelpText('after', environmentHelp)
     .action(async () => {
       const config = loadConfig(env);
       const logger = createLogger(config.logLevel);
@@ -40,6 +41,13 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
         logger,
       );
     });
+}
+
+/** Configuration comes from the environment only: list what it reads, as the configuration describes it. */
+function environmentHelp(): string {
+  const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
+  const lines = CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.description}`);
+  return `\nEnvironment variables (checked at start-up; a bad value stops it):\n${lines.join('\n')}\n`;
 }
 
 function shutdownOnSignal(server: Server, close: () => Promise<void>, logger: ReturnType<typeof createLogger>): void {

@@ -7,7 +7,7 @@ import type { Speaker } from '../../simulator/call-runner.js';
 import type { CallTarget } from '../../simulator/call-target.js';
 import { ESPEAK_INSTALL_HINT, espeakSpeaker } from '../../simulator/espeak.js';
 import { startInProcess } from '../../simulator/in-process-server.js';
-import { remoteServer } from '../../simulator/remote-server.js';
+import { checkBaseUrl, remoteServer } from '../../simulator/remote-server.js';
 import { checkScenario, loadScenario, type Scenario, scenarioCall } from '../../simulator/scenario.js';
 import { parsePressList } from '../../simulator/scripted-keypad.js';
 import { simulateCall } from '../../simulator/simulated-call.js';
@@ -21,6 +21,7 @@ import { UsageError } from '../errors.js';
 interface Options {
   db?: string;
   url?: string;
+  publicUrl?: string;
   token?: string;
   from?: string;
   to: string;
@@ -48,8 +49,12 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
     )
     .option('--url <base>', 'call a running server at this base URL instead of starting one')
     .option(
+      '--public-url <base>',
+      "sign requests for this base URL, the server's PUBLIC_BASE_URL, while sending them to --url (default: PUBLIC_BASE_URL)",
+    )
+    .option(
       '--token <token>',
-      'sign requests with this auth token (default: TWILIO_AUTH_TOKEN or the local development token)',
+      'sign requests with this auth token (default, and when empty: TWILIO_AUTH_TOKEN or the local development token)',
     )
     .option('--from <number>', `the caller ID (default ${DEFAULT_FROM})`)
     .option('--to <number>', 'the number dialled', DEFAULT_TO)
@@ -73,10 +78,13 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
     )
     .action(async (options: Options) => {
       const plan = await callPlan(options, env);
+      if (options.publicUrl !== undefined) checkBaseUrl('--public-url', options.publicUrl, 'https://ivr.example.com');
       const { from, press, interactive } = plan;
       const config = loadConfig({
         ...env,
         ...(options.url === undefined && options.db !== undefined ? { DATABASE_URL: options.db } : {}),
+        // In-process, the server checks what the simulator signs for.
+        ...(options.url === undefined && options.publicUrl !== undefined ? { PUBLIC_BASE_URL: options.publicUrl } : {}),
       });
       // Simulated calls write real, signed-looking consent rows: keep them out of a production ledger.
       if (options.url === undefined && config.env === 'production' && config.databaseUrl !== ':memory:') {
@@ -84,7 +92,15 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
           `simulated calls would write consent events to the production database ${config.databaseUrl}: use --db :memory: or another file`,
         );
       }
-      const authToken = options.token ?? config.twilioAuthToken;
+      // `--token "$TWILIO_AUTH_TOKEN"` with the variable unset is empty: sign as a server without it checks, with the
+      // development token, rather than with an empty key that no server accepts.
+      const token = options.token?.trim() || undefined;
+      if (options.token !== undefined && token === undefined) {
+        process.stderr.write(
+          `optin-ivr: --token is empty: signing with ${config.usingDevAuthToken ? 'the local development token' : 'TWILIO_AUTH_TOKEN'}\n`,
+        );
+      }
+      const authToken = token ?? config.twilioAuthToken;
       // The screen is for people: stdout when it is free, stderr when stdout carries JSON, none for a scripted --json.
       const screen: Screen | undefined = !options.json ? process.stdout : interactive ? process.stderr : undefined;
 
@@ -96,7 +112,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
 
       const target: CallTarget =
         options.url !== undefined
-          ? remoteServer(options.url, options.db)
+          ? remoteServer(options.url, options.db, options.publicUrl ?? config.publicBaseUrl)
           : await startInProcess(config, options.serverLogs ? createLogger(config.logLevel) : silentLogger);
       const keypad = interactive ? new TerminalKeypad(process.stdin, realTimer) : undefined;
       let transcript: Transcript;

@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { apiMiddleware } from './api/router.js';
 import type { AppContext } from './context.js';
+import { deskMiddleware } from './desk/router.js';
 import { healthRouter } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import { voiceRouter } from './voice/router.js';
@@ -28,6 +29,7 @@ export function createApp(app: AppContext): Koa {
   });
   // The admin API is closed unless a token is configured: then /api answers 404 like any unknown path.
   if (app.config.adminToken) koa.use(apiMiddleware(app, app.config.adminToken));
+  koa.use(deskMiddleware(app));
   for (const router of [healthRouter(app), voiceRouter(app)]) {
     koa.use(router.routes());
     koa.use(router.allowedMethods());

@@ -22,6 +22,7 @@ const schema = z
     VOICE_SCRIPTS_DIR: z.string().min(1).default('voice-scripts'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    DESK_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV !== 'production') return;
@@ -47,6 +48,8 @@ export interface Config {
   readonly voiceScriptsDir: string;
   readonly logLevel: string;
   readonly adminToken: string | undefined;
+  /** A desk session ends after this many minutes without a request. */
+  readonly deskIdleMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -75,5 +78,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     voiceScriptsDir: e.VOICE_SCRIPTS_DIR,
     logLevel: e.LOG_LEVEL,
     adminToken: e.ADMIN_TOKEN,
+    deskIdleMinutes: e.DESK_IDLE_MINUTES,
   });
 }

@@ -5,6 +5,7 @@ import { bearerAuth } from './bearer-auth.js';
 import { callRoutes } from './calls.js';
 import { consentEventRoutes } from './consent-events.js';
 import { jsonErrors } from './json-errors.js';
+import { statsRoutes } from './stats.js';
 import { subscriberRoutes } from './subscribers.js';
 
 /**
@@ -16,6 +17,7 @@ export function apiMiddleware(app: AppContext, adminToken: string): Middleware {
   subscriberRoutes(router, app);
   consentEventRoutes(router, app);
   callRoutes(router, app);
+  statsRoutes(router, app);
   const errors = jsonErrors(app.logger);
   const auth = bearerAuth(adminToken);
   // The router's own middleware types expect its context; at run time they take any Koa context.

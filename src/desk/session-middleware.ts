@@ -30,6 +30,9 @@ export function requireSession(): Middleware<DeskState> {
       if (ctx.state.sessionExpired) params.set('ended', '1');
       ctx.redirect(`/desk/sign-in?${params}`);
       ctx.status = 303;
+      // Koa's default body repeats the URL, which may hold the number asked for.
+      ctx.type = 'text/plain';
+      ctx.body = 'Sign in first.';
       return;
     }
     ctx.throw(401, 'sign in first: your session has ended');

@@ -11,13 +11,15 @@ const NAMES = { opt_in: 'opt-ins', declined: 'declines', opt_out: 'opt-outs' };
  * needs no script and no outside resource. The same figures follow as a table for screen readers.
  */
 export function DailyChart({ days }: { days: DayStats[] }) {
-  const max = niceMax(Math.max(4, ...days.map((d) => Math.max(d.calls, d.opt_in + d.declined + d.opt_out))));
+  const max = niceMax(Math.max(5, ...days.map((d) => Math.max(d.calls, d.opt_in + d.declined + d.opt_out))));
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const step = plotW / days.length;
   const barW = Math.max(2, step * 0.62);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(max * f));
+  // 5, 10, 50, 500 split in fifths, 20, 100, 200 in quarters: whole numbers on every line.
+  const parts = max % 4 === 0 ? 4 : 5;
+  const ticks = Array.from({ length: parts + 1 }, (_, i) => (max * i) / parts);
   const line = days.map((d, i) => `${(PAD.left + step * i + step / 2).toFixed(1)},${y(d.calls).toFixed(1)}`).join(' ');
   const summary = days.reduce((s, d) => s + d.opt_in, 0);
   return (

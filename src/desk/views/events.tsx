@@ -25,12 +25,14 @@ export function EventsPage({ user, input, error, events, total, next, query, bus
     <Layout title="Events" section="events" user={user}>
       <form method="get" action="/desk/events" class="filters card">
         <label>
-          Since <span class="hint">2026-11-01, 2026-11 or a time with zone</span>
+          Since
           <input name="since" value={input.since ?? ''} placeholder="2026-11-01" />
+          <span class="hint">2026-11-01, 2026-11 or a time with zone</span>
         </label>
         <label>
-          Until <span class="hint">a whole day or month is included</span>
+          Until
           <input name="until" value={input.until ?? ''} placeholder="2026-11-30" />
+          <span class="hint">a whole day or month is included</span>
         </label>
         <label>
           Decision
@@ -65,8 +67,9 @@ export function EventsPage({ user, input, error, events, total, next, query, bus
           <input name="phone" value={input.phone ?? ''} inputmode="tel" />
         </label>
         <label>
-          Country <span class="hint">for numbers without +</span>
+          Country
           <input name="country" value={input.country ?? ''} maxlength={2} placeholder="US" />
+          <span class="hint">for numbers without +</span>
         </label>
         <div>
           <button type="submit">Show events</button>

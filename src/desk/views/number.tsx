@@ -24,9 +24,10 @@ export function SearchForm({ q, country }: SearchProps) {
           placeholder="+1 415 555 0123 or 12345678"
         />
       </label>
-      <label>
-        Country <span class="hint">for numbers without +</span>
+      <label class="narrow">
+        Country
         <input name="country" value={country} size={4} maxlength={2} pattern="[A-Za-z]{2}" placeholder="US" />
+        <span class="hint">for numbers without +</span>
       </label>
       <button type="submit">Look up</button>
     </form>
@@ -173,7 +174,7 @@ function RevokeForm({
         For a withdrawal made elsewhere (on the phone to an agent, a STOP reply). It is recorded as a new event with
         source “agent” and your user name; nothing is changed or deleted.
       </p>
-      <form method="post" action="/desk/number/revoke" class="filters">
+      <form method="post" action="/desk/number/revoke" class="revoke">
         <Csrf token={user.csrf} />
         <input type="hidden" name="phone" value={phone} />
         <label>
@@ -197,11 +198,12 @@ function RevokeForm({
             ))}
           </select>
         </label>
-        <label>
-          Reason <span class="hint">required, kept in the ledger</span>
+        <label class="wide">
+          Reason
           <textarea name="reason" required maxlength={revoke.reasonMax} value={form?.reason ?? ''} />
+          <span class="hint">required, kept in the ledger</span>
         </label>
-        <div>
+        <div class="wide">
           <button type="submit" class="danger">
             Record opt-out
           </button>

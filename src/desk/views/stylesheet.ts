@@ -30,16 +30,18 @@ h2 { font-size: 1.2rem; margin: 2rem 0 .75rem; }
 h3 { font-size: 1.05rem; margin: 1.25rem 0 .5rem; }
 section.card, .card { background: var(--paper); border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; margin: 0 0 1.25rem; }
 .card > h2:first-child, .card > h3:first-child { margin-top: 0; }
-.grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); }
-.figures { display: grid; gap: .75rem; grid-template-columns: repeat(auto-fit, minmax(120px, 1fr)); margin: 0 0 1rem; }
+.grid { display: grid; gap: 0 1rem; grid-template-columns: repeat(auto-fit, minmax(min(100%, 620px), 1fr)); }
+.figures { display: grid; gap: .75rem; grid-template-columns: repeat(auto-fit, minmax(110px, 1fr)); margin: 0 0 1rem; }
 .figure { background: var(--wash); border-radius: 8px; padding: .6rem .8rem; }
 .figure dt { color: var(--muted); font-size: .85rem; }
+.figure dd.mono { font-size: 1.05rem; padding-top: .35rem; }
 .figure dd { margin: 0; font-size: 1.5rem; font-weight: 700; font-variant-numeric: tabular-nums; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; background: var(--paper); font-size: .95rem; }
 caption { text-align: left; font-weight: 600; padding: 0 0 .4rem; }
 th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--wash); font-weight: 600; white-space: nowrap; }
+td.when, time { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.sub td:first-child { padding-left: 1.6rem; color: var(--muted); }
 code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: .88em; }
@@ -53,11 +55,16 @@ code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Dej
 .notice.info { background: #eaf1fb; border-color: #b9cff0; }
 .notice.ok { background: #e6f4ec; border-color: #a9d8bd; color: #14532d; }
 form.stack { display: grid; gap: .9rem; max-width: 28rem; }
-form.filters { display: grid; gap: .75rem 1rem; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); align-items: end; }
-form.inline { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; }
+form.filters { display: grid; gap: .75rem 1rem; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); align-items: start; }
+form.inline { display: flex; flex-wrap: wrap; gap: .75rem; align-items: start; }
+form.inline label { flex: 1 1 14rem; max-width: 24rem; }
+form.inline label.narrow { flex: 0 1 8rem; }
+form.inline > button, form.filters > div { align-self: start; margin-top: 1.55rem; }
+form.revoke { display: grid; gap: .9rem 1rem; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); max-width: 48rem; }
+form.revoke .wide { grid-column: 1 / -1; }
 label { display: grid; gap: .25rem; font-weight: 600; font-size: .92rem; }
-label .hint { font-weight: 400; color: var(--muted); font-size: .85rem; }
-input, select, textarea { font: inherit; padding: .5rem .6rem; border: 1px solid #9aa5b3; border-radius: 6px; background: #fff; color: var(--ink); min-height: 2.6rem; }
+label .hint { font-weight: 400; color: var(--muted); font-size: .82rem; }
+input, select, textarea { font: inherit; font-weight: 400; width: 100%; min-width: 0; padding: .5rem .6rem; border: 1px solid #9aa5b3; border-radius: 6px; background: #fff; color: var(--ink); min-height: 2.6rem; }
 textarea { min-height: 5rem; resize: vertical; }
 button, .button { font: inherit; font-weight: 600; padding: .55rem 1.1rem; min-height: 2.6rem; border-radius: 6px; border: 1px solid var(--accent);
   background: var(--accent); color: var(--accent-ink); cursor: pointer; text-decoration: none; display: inline-flex; align-items: center; }
@@ -72,7 +79,7 @@ details.call > summary { cursor: pointer; padding: .7rem 1rem; font-weight: 600;
 details.call[open] > summary { border-bottom: 1px solid var(--line); }
 details.call > .body { padding: .75rem 1rem 1rem; }
 ol.transcript { list-style: none; margin: 0; padding: 0; }
-ol.transcript li { display: grid; grid-template-columns: 13.5rem 1fr; gap: .25rem 1rem; padding: .5rem 0; border-bottom: 1px dashed var(--line); }
+ol.transcript li { display: grid; grid-template-columns: 15.5rem 1fr; gap: .25rem 1rem; padding: .5rem 0; border-bottom: 1px dashed var(--line); }
 ol.transcript time { color: var(--muted); font-variant-numeric: tabular-nums; font-size: .9rem; }
 ol.transcript blockquote { margin: .2rem 0; padding: .4rem .7rem; border-left: 4px solid var(--accent); background: var(--wash); }
 .check.ok { color: var(--ok); } .check.bad { color: var(--bad); font-weight: 700; }

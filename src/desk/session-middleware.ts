@@ -26,7 +26,8 @@ export function requireSession(): Middleware<DeskState> {
   return async (ctx, next) => {
     if (ctx.state.desk) return next();
     if (ctx.method === 'GET' || ctx.method === 'HEAD') {
-      const params = new URLSearchParams({ next: ctx.originalUrl });
+      // The path only: a query can hold the number asked for, and no page shows a number without a session.
+      const params = new URLSearchParams({ next: ctx.path });
       if (ctx.state.sessionExpired) params.set('ended', '1');
       ctx.redirect(`/desk/sign-in?${params}`);
       ctx.status = 303;

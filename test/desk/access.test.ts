@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { listDeskUsers } from '../../src/db/desk-users.js';
+import { deleteDeskUser, listDeskUsers, setDeskPassword } from '../../src/db/desk-users.js';
 import { DESK_CSP } from '../../src/desk/security-headers.js';
 import { csrfOf, DESK_PASSWORD, DeskClient, type DeskServer, startDesk } from '../helpers/desk.js';
 import { Caller } from '../helpers/server.js';
@@ -172,6 +172,31 @@ describe('sessions', () => {
     replay.cookies.set('desk_session', token);
     expect((await replay.get('/desk')).status).toBe(303);
     expect((await accessLog()).map((e) => e.action)).toEqual(['sign_in', 'sign_out']);
+  });
+
+  it('end after 12 hours however active', async () => {
+    desk = await startDesk({ env: { DESK_IDLE_MINUTES: '60' } });
+    const client = new DeskClient(desk);
+    await client.signIn();
+    for (let hour = 0; hour < 11; hour++) {
+      desk.clock.advance(59 * 60 * 1000);
+      expect((await client.get('/desk')).status).toBe(200);
+    }
+    desk.clock.advance(61 * 60 * 1000);
+    expect((await client.get('/desk')).status).toBe(303);
+  });
+
+  it('end when the password is changed or the user removed', async () => {
+    desk = await startDesk({ users: ['alice', 'bob'] });
+    const alice = new DeskClient(desk);
+    const bob = new DeskClient(desk);
+    await alice.signIn('alice');
+    await bob.signIn('bob');
+    await setDeskPassword(desk.context.store.db, 'alice', 'scrypt$1024$8$1$x$y', desk.clock.now().toISOString());
+    expect((await alice.get('/desk')).status).toBe(303);
+    expect((await bob.get('/desk')).status).toBe(200);
+    await deleteDeskUser(desk.context.store.db, 'bob');
+    expect((await bob.get('/desk')).status).toBe(303);
   });
 
   it('keep only a hash of the cookie in the database', async () => {

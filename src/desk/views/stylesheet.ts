@@ -58,7 +58,7 @@ form.stack { display: grid; gap: .9rem; max-width: 28rem; }
 form.filters { display: grid; gap: .75rem 1rem; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); align-items: start; }
 form.inline { display: flex; flex-wrap: wrap; gap: .75rem; align-items: start; }
 form.inline label { flex: 1 1 14rem; max-width: 24rem; }
-form.inline label.narrow { flex: 0 1 8rem; }
+form.inline label.narrow { flex: 0 1 10rem; }
 form.inline > button, form.filters > div { align-self: start; margin-top: 1.55rem; }
 form.revoke { display: grid; gap: .9rem 1rem; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); max-width: 48rem; }
 form.revoke .wide { grid-column: 1 / -1; }
@@ -96,7 +96,7 @@ ol.transcript blockquote { margin: .2rem 0; padding: .4rem .7rem; border-left: 4
 .legend .opt_out::before { background: var(--opt-out); } .legend .calls::before { background: var(--calls); height: 3px; vertical-align: 3px; }
 .pager { display: flex; gap: .75rem; align-items: center; margin: 1rem 0; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-@media (max-width: 700px) {
+@media (max-width: 900px) {
   main { padding: 1rem; }
   ol.transcript li { grid-template-columns: 1fr; }
   .top { padding: .6rem 1rem; }

@@ -187,6 +187,32 @@ describe('events', () => {
   });
 });
 
+describe('downloads in the other formats', () => {
+  it('sends xlsx and exact JSON Lines with the filters applied, and refuses an unknown format', async () => {
+    await addEvents(desk.context.store, [ivrEvent(), ivrEvent({ decision: 'declined', phone_number: '+14155550124' })]);
+    const xlsx = await client.get('/desk/events/download?format=xlsx&phone=%2B14155550124');
+    expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(
+      Buffer.from(await xlsx.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
+    const jsonl = await client.get('/desk/events/download?format=jsonl&decision=opt_in');
+    const rows = (await jsonl.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => [r.phone_number, r.decision])).toEqual([['+14155550123', 'opt_in']]);
+    const bad = await client.get('/desk/events/download?format=pdf');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('format &quot;pdf&quot; is not one of csv, jsonl, xlsx');
+    expect((await accessLog()).filter((e) => e.action === 'export').map((e) => [e.target, e.detail])).toEqual([
+      ['xlsx', 'phone=+14155550124'],
+      ['jsonl', 'decision=opt_in'],
+    ]);
+  });
+});
+
 describe('overview, scripts and the access log', () => {
   it("counts today's calls and decisions per business and category", async () => {
     await optIn('+14155550123');

@@ -12,7 +12,7 @@ import { servicePageRoutes } from './routes/pages.js';
 import { securityHeaders } from './security-headers.js';
 import { loadSession, requireSession } from './session-middleware.js';
 import { ErrorPage } from './views/error-page.js';
-import { DESK_CSS } from './views/stylesheet.js';
+import { DESK_CSS, DESK_ICON } from './views/stylesheet.js';
 
 /**
  * The consent desk under /desk: server-rendered pages for managers, behind a desk user's session. Until the
@@ -24,6 +24,11 @@ export function deskMiddleware(app: AppContext): Middleware {
     ctx.type = 'text/css; charset=utf-8';
     ctx.set('Cache-Control', 'no-cache');
     ctx.body = DESK_CSS;
+  });
+  open.get('/icon.svg', (ctx) => {
+    ctx.type = 'image/svg+xml';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = DESK_ICON;
   });
   authRoutes(open, app);
 

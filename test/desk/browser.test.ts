@@ -13,6 +13,8 @@ let browser: Browser;
 let desk: DeskServer;
 let reference: string;
 let markupCall: string;
+/** Console errors: a resource refused by the CSP, or one the server does not have. */
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -62,6 +64,9 @@ async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   // The CSP allows no script: any dialog or console error would mean something ran or was blocked.
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
+  });
   page.on('dialog', () => {
     throw new Error('a dialog opened: a script ran on a desk page');
   });
@@ -151,6 +156,7 @@ describe('the consent desk in a browser', () => {
     await page.getByText('You are signed out.').waitFor();
     await page.goto(`${desk.url}/desk/number?q=%2B14155550123`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(consoleErrors).toEqual([]);
     await page.context().close();
   });
 

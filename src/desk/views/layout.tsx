@@ -27,6 +27,7 @@ export function Layout({ title, section, user, children }: LayoutProps) {
         <meta name="robots" content="noindex" />
         <title>{`${title} · Consent desk`}</title>
         <link rel="stylesheet" href="/desk/desk.css" />
+        <link rel="icon" href="/desk/icon.svg" type="image/svg+xml" />
       </head>
       <body>
         <a class="skip" href="#main">

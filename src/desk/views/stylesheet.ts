@@ -1,4 +1,7 @@
 /** The desk's only stylesheet, served from /desk/desk.css: the CSP allows no inline style and nothing from outside. */
+/** The tab icon (a tick), so a browser asks for nothing the server does not have. */
+export const DESK_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#17324d"/><path d="M9 16.5l4.5 4.5L23 11.5" fill="none" stroke="#fff" stroke-width="3.5" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
+
 export const DESK_CSS = `
 :root {
   --ink: #1d2530; --muted: #5b6675; --line: #d9dee5; --paper: #ffffff; --wash: #f4f6f9;
@@ -41,6 +44,7 @@ table { border-collapse: collapse; width: 100%; background: var(--paper); font-s
 caption { text-align: left; font-weight: 600; padding: 0 0 .4rem; }
 th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--wash); font-weight: 600; white-space: nowrap; }
+tbody th { background: transparent; }
 td.when, time { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.sub td:first-child { padding-left: 1.6rem; color: var(--muted); }

@@ -93,6 +93,27 @@ describe('signing in', () => {
     expect(log[0]?.address).toBe('127.0.0.1');
   });
 
+  it('returns to the desk page asked for after signing in, and never to another site', async () => {
+    desk = await startDesk();
+    for (const [next, location] of [
+      ['/desk/events', '/desk/events'],
+      ['//evil.example/desk', '/desk'],
+      ['https://evil.example/desk', '/desk'],
+      ['/deskevil', '/desk'],
+    ]) {
+      const client = new DeskClient(desk);
+      const page = await client.get(`/desk/sign-in?next=${encodeURIComponent(next as string)}`);
+      const html = await page.text();
+      const res = await client.post('/desk/sign-in', {
+        _csrf: csrfOf(html),
+        name: 'alice',
+        password: DESK_PASSWORD,
+        next: next as string,
+      });
+      expect(res.headers.get('location'), next).toBe(location);
+    }
+  });
+
   it('refuses a sign-in form posted without the token of the sign-in page', async () => {
     desk = await startDesk();
     const client = new DeskClient(desk);

@@ -166,6 +166,16 @@ describe('events', () => {
     expect((await accessLog()).at(-1)).toMatchObject({ action: 'events.view' });
   });
 
+  it("links last month's and this month's opt-ins", async () => {
+    const { html } = await page('/desk/events');
+    expect(html).toContain(
+      'href="/desk/events?since=2026-10&amp;until=2026-10&amp;decision=opt_in">last month (2026-10)',
+    );
+    expect(html).toContain(
+      'href="/desk/events?since=2026-11&amp;until=2026-11&amp;decision=opt_in">this month (2026-11)',
+    );
+  });
+
   it('names a bad filter instead of showing nothing', async () => {
     const { status, html } = await page('/desk/events?since=2026-13');
     expect(status).toBe(400);

@@ -26,6 +26,11 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
     const input = filledIn(ctx as unknown as Context, ['after']);
     const user = { name: desk.user, csrf: desk.csrf };
     const businesses = [...new Set(app.scripts.all.map((s) => s.business))].sort();
+    const now = app.clock.now();
+    const months = {
+      current: now.toISOString().slice(0, 7),
+      previous: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7),
+    };
     let filter: EventFilter;
     let after = 0;
     try {
@@ -33,7 +38,11 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
       if (input.after !== undefined) after = seqParam(input.after);
     } catch (err) {
       if (!(err instanceof InvalidParameterError)) throw err;
-      sendPage(ctx, 400, EventsPage({ user, input, error: err.message, events: [], total: 0, query: '', businesses }));
+      sendPage(
+        ctx,
+        400,
+        EventsPage({ user, input, error: err.message, events: [], total: 0, query: '', businesses, months }),
+      );
       return;
     }
     const db = app.store.db;
@@ -55,7 +64,7 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
         ? new URLSearchParams([...new URLSearchParams(query), ['after', String(last.seq)]]).toString()
         : undefined;
     await recordAccess(app, ctx, { action: 'events.view', target: null, detail: describe(input, after) });
-    sendPage(ctx, 200, EventsPage({ user, input, events, total, next, query, businesses }));
+    sendPage(ctx, 200, EventsPage({ user, input, events, total, next, query, businesses, months }));
   });
 
   router.get('/events/download', async (ctx) => {

@@ -17,12 +17,23 @@ export interface EventsPageProps {
   /** The filters as a query string, for the downloads and the first page. */
   query: string;
   businesses: string[];
+  /** `YYYY-MM` of this month and the one before, for the opt-in shortcuts. */
+  months: { current: string; previous: string };
 }
 
-export function EventsPage({ user, input, error, events, total, next, query, businesses }: EventsPageProps) {
+export function EventsPage({ user, input, error, events, total, next, query, businesses, months }: EventsPageProps) {
   const join = query === '' ? '' : `&${query}`;
   return (
     <Layout title="Events" section="events" user={user}>
+      <p class="actions">
+        <span>Opt-ins of:</span>
+        <a href={`/desk/events?since=${months.previous}&until=${months.previous}&decision=opt_in`}>
+          last month ({months.previous})
+        </a>
+        <a href={`/desk/events?since=${months.current}&until=${months.current}&decision=opt_in`}>
+          this month ({months.current})
+        </a>
+      </p>
       <form method="get" action="/desk/events" class="filters card">
         <label>
           Since

@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { apiMiddleware } from './api/router.js';
 import type { AppContext } from './context.js';
+import { deskMiddleware } from './desk/router.js';
 import { isClientGone } from './http/client-gone.js';
 import { healthRouter } from './http/health.js';
 import { requestLog } from './http/request-log.js';
@@ -40,6 +41,7 @@ export function createApp(app: AppContext): Koa {
   });
   // The admin API is closed unless a token is configured: then /api answers 404 like any unknown path.
   if (app.config.adminToken) koa.use(apiMiddleware(app, app.config.adminToken));
+  koa.use(deskMiddleware(app));
   // Like the API, /metrics does not exist (404) unless its token is configured.
   const metrics = app.config.metricsToken ? [metricsRouter(app.metrics, app.config.metricsToken)] : [];
   for (const router of [healthRouter(app), voiceRouter(app), ...metrics]) {

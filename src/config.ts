@@ -17,11 +17,21 @@ const port = z
   .transform(Number)
   .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535');
 
+/** A whole number within bounds, read from its decimal text. */
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\s*\d{1,9}\s*$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 
 /** Values that must never be repeated in an error message or a log. */
-const SECRETS = new Set(['TWILIO_AUTH_TOKEN', 'ADMIN_TOKEN']);
+const SECRETS = new Set(['TWILIO_AUTH_TOKEN', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
 
 /** Every variable the service reads; each description is what `optin-ivr serve --help` prints for it. */
 const schema = z
@@ -69,6 +79,9 @@ const schema = z
       .min(16, 'must be at least 16 characters')
       .optional()
       .describe('bearer token for GET /metrics, at least 16 characters; without it /metrics answers 404'),
+    DESK_IDLE_MINUTES: wholeNumber(1, 1440)
+      .default(30)
+      .describe('minutes without a request after which a desk session ends (default 30)'),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV !== 'production') return;
@@ -105,6 +118,8 @@ export interface Config {
   readonly adminToken: string | undefined;
   /** Bearer token for `GET /metrics`; without it the route does not exist (404). */
   readonly metricsToken: string | undefined;
+  /** A desk session ends after this many minutes without a request. */
+  readonly deskIdleMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -140,5 +155,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     adminToken: e.ADMIN_TOKEN,
     metricsToken: e.METRICS_TOKEN,
+    deskIdleMinutes: e.DESK_IDLE_MINUTES,
   });
 }

@@ -5,6 +5,7 @@ import { bearerAuth } from './bearer-auth.js';
 import { callRoutes } from './calls.js';
 import { consentEventRoutes } from './consent-events.js';
 import { jsonErrors } from './json-errors.js';
+import { statsRoutes } from './stats.js';
 import { subscriberRoutes } from './subscribers.js';
 
 /**
@@ -30,5 +31,6 @@ export function apiRouter(app: AppContext): Router {
   subscriberRoutes(router, app);
   consentEventRoutes(router, app);
   callRoutes(router, app);
+  statsRoutes(router, app);
   return router;
 }

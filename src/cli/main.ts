@@ -8,6 +8,7 @@ import { serveCommand } from './commands/serve.js';
 import { showCommand } from './commands/show.js';
 import { simulateCommand } from './commands/simulate.js';
 import { statusCommand } from './commands/status.js';
+import { usersCommand } from './commands/users.js';
 import { verifyCommand } from './commands/verify.js';
 import { exitWithError } from './errors.js';
 
@@ -48,6 +49,7 @@ statusCommand(program, process.env);
 showCommand(program, process.env);
 revokeCommand(program, process.env);
 backupCommand(program, process.env);
+usersCommand(program, process.env);
 
 try {
   await program.parseAsync(process.argv);

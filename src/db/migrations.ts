@@ -150,6 +150,59 @@ export const migrations: Record<string, Migration> = {
         .execute(db);
     },
   },
+  '2026-11-28-013-desk': {
+    async up(db: Kysely<unknown>) {
+      // Desk users sign in with a password kept only as a scrypt hash (its parameters inside the text).
+      await db.schema
+        .createTable('desk_users')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('password_changed_at', 'text', (c) => c.notNull())
+        .execute();
+      // Sessions live in the database so a restart signs nobody out; only a hash of the cookie is kept.
+      await db.schema
+        .createTable('desk_sessions')
+        .addColumn('token_sha256', 'text', (c) => c.primaryKey())
+        .addColumn('user_name', 'text', (c) => c.notNull().references('desk_users.name').onDelete('cascade'))
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('desk_sessions_user').on('desk_sessions').column('user_name').execute();
+      // Failed sign-ins per user name and per address, to slow guessing down.
+      await db.schema
+        .createTable('desk_sign_in_failures')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('last_failure_at', 'text', (c) => c.notNull())
+        .execute();
+      // Who looked at which consent records, exported or revoked them: evidence too, so append-only.
+      await db.schema
+        .createTable('desk_access_log')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text')
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('detail', 'text')
+        .execute();
+      await db.schema.createIndex('desk_access_log_action').on('desk_access_log').columns(['action', 'id']).execute();
+      for (const op of ['UPDATE', 'DELETE']) {
+        await sql
+          .raw(
+            `CREATE TRIGGER desk_access_log_no_${op.toLowerCase()} BEFORE ${op} ON desk_access_log
+             BEGIN SELECT RAISE(ABORT, 'desk_access_log is append-only: ${op} is not allowed'); END`,
+          )
+          .execute(db);
+      }
+      // The desk finds a number's calls, answered or not, by the caller ID and by the number keyed in.
+      await db.schema.createIndex('calls_from_number').on('calls').column('from_number').execute();
+      await db.schema.createIndex('calls_designated_number').on('calls').column('designated_number').execute();
+    },
+  },
   '2026-11-28-014-write-probe': {
     async up(db: Kysely<unknown>) {
       // /readyz commits one row here to learn whether a write reaches the disk right now; never part of the ledger.

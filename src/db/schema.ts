@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { DeskAccessLogTable, DeskSessionsTable, DeskSignInFailuresTable, DeskUsersTable } from './desk-schema.js';
 
 export interface CallsTable {
   call_sid: string;
@@ -109,6 +110,10 @@ export interface Database {
   statements: StatementsTable;
   consent_events: ConsentEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  desk_users: DeskUsersTable;
+  desk_sessions: DeskSessionsTable;
+  desk_sign_in_failures: DeskSignInFailuresTable;
+  desk_access_log: DeskAccessLogTable;
 }
 
 export type Call = Selectable<CallsTable>;

@@ -59,47 +59,44 @@ describe('the language menu of the multilingual demo line', () => {
       /Welkom bij Demo Shop.*via WhatsApp/,
       /Hartelijk dank\. Demo Shop stuurt u voortaan berichten over uw bestellingen en aanbiedingen/,
     ],
-  ])(
-    'after key %s the call, its transcript and every event are in %s',
-    async (key, language, voice, opens, thanks) => {
-      server = await startServer();
-      const caller = new Caller(server, { from: '+14155550123', to: LINE });
-      await caller.dial();
-      const opening = await caller.press(key);
-      expect(opening.says[0]).toMatch(opens);
-      expect(says(caller.lastBody).every((s) => s.language === language && s.voice === voice)).toBe(true);
-      await caller.press('1');
-      await caller.press('1');
-      const end = await caller.press('1');
-      expect(end.says[0]).toMatch(thanks);
-      // Digits read back are spaced out, so the voice of the call's language says them one by one.
-      expect(end.says[0]).toMatch(/0 1 2 3/);
+  ])('after key %s the call, its transcript and every event are in %s', async (key, language, voice, opens, thanks) => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123', to: LINE });
+    await caller.dial();
+    const opening = await caller.press(key);
+    expect(opening.says[0]).toMatch(opens);
+    expect(says(caller.lastBody).every((s) => s.language === language && s.voice === voice)).toBe(true);
+    await caller.press('1');
+    await caller.press('1');
+    const end = await caller.press('1');
+    expect(end.says[0]).toMatch(thanks);
+    // Digits read back are spaced out, so the voice of the call's language says them one by one.
+    expect(end.says[0]).toMatch(/0 1 2 3/);
 
-      const rows = await events();
-      expect(rows.map((e) => [e.category, e.decision, e.language, e.voice])).toEqual([
-        ['utility', 'opt_in', language, voice],
-        ['marketing', 'opt_in', language, voice],
-      ]);
-      const transcript = await callTranscript(server.context.store.db, caller.sid);
-      expect(transcript?.call.language).toBe(language);
-      const steps = transcript?.steps ?? [];
-      expect(steps.slice(0, 6).map((s) => [s.kind, s.prompt_id, s.digits ?? s.detail])).toEqual([
-        ['prompt', 'language_menu', null],
-        ['prompt', 'language_menu', null],
-        ['prompt', 'language_menu', null],
-        ['key', 'language_menu', key],
-        ['language', null, language],
-        ['prompt', 'statement', null],
-      ]);
-      // The statement the events cite is kept with the language and voice it was spoken in.
-      const statement = await server.context.store.db
-        .selectFrom('statements')
-        .selectAll()
-        .where('sha256', '=', rows[0]?.statement_sha256 as string)
-        .executeTakeFirstOrThrow();
-      expect(statement).toMatchObject({ language, voice, prompt_id: 'statement', script_id: 'demo-multilingual' });
-    },
-  );
+    const rows = await events();
+    expect(rows.map((e) => [e.category, e.decision, e.language, e.voice])).toEqual([
+      ['utility', 'opt_in', language, voice],
+      ['marketing', 'opt_in', language, voice],
+    ]);
+    const transcript = await callTranscript(server.context.store.db, caller.sid);
+    expect(transcript?.call.language).toBe(language);
+    const steps = transcript?.steps ?? [];
+    expect(steps.slice(0, 6).map((s) => [s.kind, s.prompt_id, s.digits ?? s.detail])).toEqual([
+      ['prompt', 'language_menu', null],
+      ['prompt', 'language_menu', null],
+      ['prompt', 'language_menu', null],
+      ['key', 'language_menu', key],
+      ['language', null, language],
+      ['prompt', 'statement', null],
+    ]);
+    // The statement the events cite is kept with the language and voice it was spoken in.
+    const statement = await server.context.store.db
+      .selectFrom('statements')
+      .selectAll()
+      .where('sha256', '=', rows[0]?.statement_sha256 as string)
+      .executeTakeFirstOrThrow();
+    expect(statement).toMatchObject({ language, voice, prompt_id: 'statement', script_id: 'demo-multilingual' });
+  });
 
   it.each([
     ['DE', 'de-DE'],

@@ -1,9 +1,14 @@
+import type { Kysely } from 'kysely';
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import type { Database } from './db/schema.js';
 import { migrate, openStore } from './db/store.js';
 import type { Logger } from './logger.js';
-import { loadVoiceScripts } from './scripts/load.js';
+import { formatProblem } from './scripts/check.js';
+import { loadVoiceScripts, VoiceScriptError } from './scripts/load.js';
+import type { VoiceScript } from './scripts/schema.js';
+import { changedPrompts } from './scripts/version-guard.js';
 
 /**
  * Opens the database (applying migrations) and loads the voice scripts: everything a server needs before it
@@ -14,10 +19,13 @@ export async function buildContext(
   logger: Logger,
   overrides: { clock?: Clock; ids?: IdGenerator } = {},
 ): Promise<AppContext> {
-  const scripts = await loadVoiceScripts(config.voiceScriptsDir);
+  const scripts = await loadVoiceScripts(config.voiceScriptsDir, { maxPromptSeconds: config.voicePromptMaxSeconds });
+  for (const warning of scripts.warnings)
+    logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   const store = openStore(config.databaseUrl);
   try {
     await migrate(store.db);
+    await refuseChangedWords(store.db, scripts.all);
   } catch (err) {
     await store.close();
     throw err;
@@ -30,4 +38,15 @@ export async function buildContext(
     clock: overrides.clock ?? systemClock,
     ids: overrides.ids ?? randomIds,
   };
+}
+
+/** Evidence names a script version: the words under a version already played must never change. */
+async function refuseChangedWords(db: Kysely<Database>, scripts: readonly VoiceScript[]): Promise<void> {
+  const changed = await changedPrompts(db, scripts);
+  if (changed.length === 0) return;
+  const lines = changed.map(
+    (c) =>
+      `voice script "${c.scriptId}" version ${c.version}: ${c.language} prompt ${c.promptId} differs from the words callers already heard`,
+  );
+  throw new VoiceScriptError(`${lines.join('\n')}\nchange the script's version whenever its words change`);
 }

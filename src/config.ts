@@ -20,6 +20,8 @@ const schema = z
       .optional(),
     TRUST_PROXY: bool.default(false),
     VOICE_SCRIPTS_DIR: z.string().min(1).default('voice-scripts'),
+    // The longest a prompt may last by the script checker's estimate; over 20 s is already a warning.
+    VOICE_PROMPT_MAX_SECONDS: z.coerce.number().int().min(20).max(600).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
@@ -45,6 +47,8 @@ export interface Config {
   readonly publicBaseUrl: string | undefined;
   readonly trustProxy: boolean;
   readonly voiceScriptsDir: string;
+  /** Seconds a prompt may last by the checker's estimate before a script is refused. */
+  readonly voicePromptMaxSeconds: number;
   readonly logLevel: string;
   readonly adminToken: string | undefined;
 }
@@ -73,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     trustProxy: e.TRUST_PROXY,
     voiceScriptsDir: e.VOICE_SCRIPTS_DIR,
+    voicePromptMaxSeconds: e.VOICE_PROMPT_MAX_SECONDS,
     logLevel: e.LOG_LEVEL,
     adminToken: e.ADMIN_TOKEN,
   });

@@ -32,7 +32,7 @@ describe('the call flow', () => {
     expect(turn.say[0]?.text).toMatch(/WhatsApp/);
     expect(turn.say[0]?.text).toMatch(/order and delivery updates/);
     expect(turn.say[0]?.text).toMatch(/To agree, press 1\. To decline, press 2\. To hear this again, press 9\./);
-    expect(turn.say[0]?.text).toMatch(/want to stop them, press 3/);
+    expect(turn.say[0]?.text).toMatch(/you already receive, press 3/);
     expect(turn.gather).toEqual({ kind: 'choice', timeout: 6 });
     expect(turn.decisions).toEqual([]);
   });

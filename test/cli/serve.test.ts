@@ -79,7 +79,7 @@ describe('optin-ivr migrate', () => {
     const first = await runCli(['migrate'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
-      /applied 3 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys, 2026-11-25-003-insert-guards/,
+      /applied 4 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys, 2026-11-25-003-insert-guards, 2026-11-28-011-script-versions/,
     );
     const second = await runCli(['migrate'], env);
     expect(second.stdout).toMatch(/is up to date/);

@@ -78,7 +78,8 @@ export async function loadVoiceScripts(dir: string, options: CheckOptions = {}):
 export function parseVoiceScript(text: string, file: string, options: CheckOptions = {}): VoiceScript {
   const checked = checkScriptText(text, file, options);
   const error = checked.problems.find(isError);
-  if (error || !checked.script) throw new VoiceScriptError(error ? formatProblem(error) : `${file}: not a voice script`);
+  if (error || !checked.script)
+    throw new VoiceScriptError(error ? formatProblem(error) : `${file}: not a voice script`);
   return checked.script;
 }
 

@@ -34,24 +34,24 @@ export async function changedPrompts(db: Kysely<Database>, scripts: readonly Voi
   return changed;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function templatePattern(script: VoiceScript, lang: ScriptLanguage, template: string): RegExp {
   const descriptions = lang.categories.map((c) => c.description);
   const fixed: Record<string, string> = {
-    business: escape(script.business),
-    categories: escape(spokenList(descriptions, lang.and)),
-    category: `(?:${descriptions.map(escape).join('|')})`,
-    ...Object.fromEntries(Object.entries(script.keys).map(([k, v]) => [k, escape(v)])),
-    language_key: escape(lang.menu_key ?? ''),
-    agent: escape(script.agent?.key ?? ''),
+    business: escapeRegExp(script.business),
+    categories: escapeRegExp(spokenList(descriptions, lang.and)),
+    category: `(?:${descriptions.map(escapeRegExp).join('|')})`,
+    ...Object.fromEntries(Object.entries(script.keys).map(([k, v]) => [k, escapeRegExp(v)])),
+    language_key: escapeRegExp(lang.menu_key ?? ''),
+    agent: escapeRegExp(script.agent?.key ?? ''),
   };
   let source = '';
   let rest = template;
   for (const name of placeholdersIn(template)) {
     const at = rest.indexOf(`{${name}}`);
-    source += escape(rest.slice(0, at)) + (fixed[name] ?? (name === 'agreed' ? '.*?' : '[0-9 ]*'));
+    source += escapeRegExp(rest.slice(0, at)) + (fixed[name] ?? (name === 'agreed' ? '.*?' : '[0-9 ]*'));
     rest = rest.slice(at + name.length + 2);
   }
-  return new RegExp(`^${source}${escape(rest)}$`, 's');
+  return new RegExp(`^${source}${escapeRegExp(rest)}$`, 's');
 }

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
+import { findCall } from '../db/calls.js';
 import { readForm } from '../http/form.js';
 import { maskPhone } from '../phone/phone.js';
 import { type Answer, answerIncoming, answerTurn, recordStatus } from './call-service.js';
@@ -47,7 +48,7 @@ export function voiceRouter(app: AppContext): Router {
         // The caller hears an apology and nothing is confirmed; the transaction has been rolled back.
         log.error({ err, path: ctx.originalUrl, from: maskPhone(params.From) }, 'voice webhook failed');
         ctx.status = err instanceof BadWebhookError ? 400 : 200;
-        ctx.body = apologyFor(app, params.To);
+        ctx.body = await apologyFor(app, params);
       }
     };
 
@@ -94,21 +95,27 @@ export function voiceRouter(app: AppContext): Router {
   });
 
   // Twilio's fallback URL: the primary webhook failed or timed out, so apologise rather than go silent.
-  router.post('/fallback', (ctx) => {
+  router.post('/fallback', async (ctx) => {
     const params = ctx.state.params as Record<string, string>;
     app.logger.error(
       { callSid: params.CallSid, errorCode: params.ErrorCode, errorUrl: params.ErrorUrl },
       'Twilio reported a failed webhook',
     );
     ctx.type = 'text/xml';
-    ctx.body = apologyFor(app, params.To);
+    ctx.body = await apologyFor(app, params);
   });
 
   return router;
 }
 
-/** The apology of the script that answers this line, in its voice. */
-function apologyFor(app: AppContext, to: string | undefined): string {
-  const lang = app.scripts.forNumber(to).languages[0];
+/** The apology of the script that answers this line, in the language the caller chose (else its first). */
+async function apologyFor(app: AppContext, params: Record<string, string>): Promise<string> {
+  const script = app.scripts.forNumber(params.To);
+  // Best effort: an apology must go out even when the database cannot be read.
+  const language = await findCall(app.store.db, params.CallSid ?? '').then(
+    (call) => call?.language,
+    () => undefined,
+  );
+  const lang = script.languages.find((l) => l.language === language) ?? script.languages[0];
   return lang ? renderApology(lang.prompts.error, lang) : renderApology();
 }

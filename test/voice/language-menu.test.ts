@@ -152,6 +152,21 @@ describe('the language menu of the multilingual demo line', () => {
     expect(steps.filter((s) => s.kind === 'language').map((s) => s.detail)).toEqual(['de-DE']);
   });
 
+  it('apologises in the language the caller chose when Twilio reports a failed webhook', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123', to: LINE });
+    await caller.dial();
+    await caller.press('3');
+    const res = await postSigned(`${server.url}/voice/fallback`, { ...caller.base(), ErrorCode: '11200' });
+    expect(says(await res.text())).toEqual([
+      {
+        text: 'Er is helaas iets misgegaan en uw keuze is niet opgeslagen. Probeert u het later nog eens. Tot ziens.',
+        language: 'nl-NL',
+        voice: 'Polly.Laura-Neural',
+      },
+    ]);
+  });
+
   it('opens a single-language line with the statement, never a menu', async () => {
     server = await startServer();
     const caller = new Caller(server, { from: '+14155550123', extra: { FromCountry: 'DE' } });

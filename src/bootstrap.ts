@@ -1,11 +1,16 @@
+import type { Kysely } from 'kysely';
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import type { Database } from './db/schema.js';
 import { databaseFile, migrate, openStore } from './db/store.js';
 import { writeHealth } from './health/write-health.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics/metrics.js';
-import { loadVoiceScripts } from './scripts/load.js';
+import { formatProblem } from './scripts/check.js';
+import { loadVoiceScripts, VoiceScriptError } from './scripts/load.js';
+import type { VoiceScript } from './scripts/schema.js';
+import { changedPrompts } from './scripts/version-guard.js';
 
 /**
  * Opens the database (applying migrations) and loads the voice scripts: everything a server needs before it
@@ -16,13 +21,16 @@ export async function buildContext(
   logger: Logger,
   overrides: { clock?: Clock; ids?: IdGenerator } = {},
 ): Promise<AppContext> {
-  const scripts = await loadVoiceScripts(config.voiceScriptsDir);
+  const scripts = await loadVoiceScripts(config.voiceScriptsDir, { maxPromptSeconds: config.voicePromptMaxSeconds });
+  for (const warning of scripts.warnings)
+    logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   const clock = overrides.clock ?? systemClock;
   const metrics = createMetrics({ databaseFile: databaseFile(config.databaseUrl) });
   const writes = writeHealth(metrics, clock);
   const store = openStore(config.databaseUrl, { observer: writes });
   try {
     await migrate(store.db);
+    await refuseChangedWords(store.db, scripts.all);
   } catch (err) {
     await store.close();
     throw err;
@@ -37,4 +45,15 @@ export async function buildContext(
     metrics,
     writes,
   };
+}
+
+/** Evidence names a script version: the words under a version already played must never change. */
+async function refuseChangedWords(db: Kysely<Database>, scripts: readonly VoiceScript[]): Promise<void> {
+  const changed = await changedPrompts(db, scripts);
+  if (changed.length === 0) return;
+  const lines = changed.map(
+    (c) =>
+      `voice script "${c.scriptId}" version ${c.version}: ${c.language} prompt ${c.promptId} differs from the words callers already heard`,
+  );
+  throw new VoiceScriptError(`${lines.join('\n')}\nchange the script's version whenever its words change`);
 }

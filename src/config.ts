@@ -65,6 +65,10 @@ const schema = z
       .min(1)
       .default('voice-scripts')
       .describe('where the voice scripts are (default voice-scripts)'),
+    // The longest a prompt may last by the script checker's estimate; over 20 s is already a warning.
+    VOICE_PROMPT_MAX_SECONDS: wholeNumber(20, 600)
+      .default(30)
+      .describe("the longest a voice prompt may last by the script checker's estimate, in seconds (default 30)"),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, { error: `must be ${spoken(LOG_LEVELS)}` })
       .default('info')
@@ -114,6 +118,8 @@ export interface Config {
   readonly publicBaseUrl: string | undefined;
   readonly trustProxy: boolean;
   readonly voiceScriptsDir: string;
+  /** Seconds a prompt may last by the checker's estimate before a script is refused. */
+  readonly voicePromptMaxSeconds: number;
   readonly logLevel: string;
   readonly adminToken: string | undefined;
   /** Bearer token for `GET /metrics`; without it the route does not exist (404). */
@@ -152,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL,
     trustProxy: e.TRUST_PROXY,
     voiceScriptsDir: e.VOICE_SCRIPTS_DIR,
+    voicePromptMaxSeconds: e.VOICE_PROMPT_MAX_SECONDS,
     logLevel: e.LOG_LEVEL,
     adminToken: e.ADMIN_TOKEN,
     metricsToken: e.METRICS_TOKEN,

@@ -13,6 +13,7 @@ describe('configuration', () => {
       publicBaseUrl: undefined,
       trustProxy: false,
       voiceScriptsDir: 'voice-scripts',
+      voicePromptMaxSeconds: 30,
       logLevel: 'info',
       adminToken: undefined,
     });
@@ -35,6 +36,7 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
     [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN must be at least 16 characters/],
+    [{ VOICE_PROMPT_MAX_SECONDS: '5' }, /VOICE_PROMPT_MAX_SECONDS/],
   ])('stops on a bad value and names it: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -4,6 +4,7 @@ import { backupCommand } from './commands/backup.js';
 import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
 import { revokeCommand } from './commands/revoke.js';
+import { scriptsCommand } from './commands/scripts.js';
 import { serveCommand } from './commands/serve.js';
 import { showCommand } from './commands/show.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -50,6 +51,7 @@ showCommand(program, process.env);
 revokeCommand(program, process.env);
 backupCommand(program, process.env);
 usersCommand(program, process.env);
+scriptsCommand(program, process.env);
 
 try {
   await program.parseAsync(process.argv);

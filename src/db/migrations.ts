@@ -150,6 +150,22 @@ export const migrations: Record<string, Migration> = {
         .execute(db);
     },
   },
+  '2026-11-28-011-script-versions': {
+    async up(db: Kysely<unknown>) {
+      // Start-up compares a script's words with those already played under its id and version, and
+      // `scripts history` lists each version's calls: both look up by script, never by scanning every call.
+      await db.schema
+        .createIndex('statements_by_script')
+        .on('statements')
+        .columns(['script_id', 'script_version', 'language', 'prompt_id', 'first_used_at'])
+        .execute();
+      await db.schema
+        .createIndex('calls_by_script')
+        .on('calls')
+        .columns(['script_id', 'script_version', 'started_at'])
+        .execute();
+    },
+  },
   '2026-11-28-013-desk': {
     async up(db: Kysely<unknown>) {
       // Desk users sign in with a password kept only as a scrypt hash (its parameters inside the text).

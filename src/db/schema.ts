@@ -33,7 +33,7 @@ export interface CallStepsTable {
   call_sid: string;
   turn: number;
   at: string;
-  kind: 'prompt' | 'key' | 'silence' | 'status';
+  kind: 'prompt' | 'key' | 'silence' | 'status' | 'language' | 'transfer';
   prompt_id: string | null;
   statement_sha256: string | null;
   digits: string | null;

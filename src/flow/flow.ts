@@ -4,15 +4,16 @@ import { type PromptValues, renderPrompt, spokenList } from '../scripts/render.j
 import type { PromptId, ScriptLanguage, VoiceScript } from '../scripts/schema.js';
 import type { CallState, ConsentKey, Decision, Input, Intent, Outcome, Prompt, Step, Turn } from './types.js';
 
-/** The state of a call that has just been answered. */
+/** The state of a call that has just been answered; with `languageMenu` it opens by asking for a language. */
 export function newCallState(args: {
   language: string;
+  languageMenu?: boolean;
   callerId: string | null;
   callerNumber: string | null;
   reference: string;
 }): CallState {
   return {
-    step: { name: 'menu' },
+    step: { name: args.languageMenu ? 'language' : 'menu' },
     attempts: 0,
     language: args.language,
     callerId: args.callerId,
@@ -23,6 +24,20 @@ export function newCallState(args: {
     agreed: [],
     outcome: null,
   };
+}
+
+/**
+ * The language a call starts in: the first one whose `countries` include the caller's country (Twilio's
+ * FromCountry), otherwise the script's first.
+ */
+export function firstLanguage(script: VoiceScript, country: string | null | undefined): string {
+  const byCountry = country ? script.languages.find((l) => l.countries.includes(country.toUpperCase())) : undefined;
+  return (byCountry ?? (script.languages[0] as ScriptLanguage)).language;
+}
+
+/** A script with more than one language opens with the language menu. */
+export function hasLanguageMenu(script: VoiceScript): boolean {
+  return script.languages.length > 1;
 }
 
 interface Line {
@@ -55,7 +70,18 @@ export function advance(script: VoiceScript, state: CallState, input: Input): Tu
   };
   const wrong = () => retry(key === '' ? 'no_input' : 'invalid_key');
 
+  // The agent's key works at every one-key question; while a number is keyed in it is just a digit.
+  if (script.agent && key === script.agent.key && step.name !== 'enter_number') {
+    return { ...result(end(line, state, 'transferred', [])), transferTo: script.agent.number };
+  }
+
   switch (step.name) {
+    case 'language': {
+      const chosen = script.languages.find((l) => l.menu_key === key);
+      if (!chosen) return wrong();
+      const next = { ...moveTo(state, { name: 'menu' }), language: chosen.language };
+      return { ...result(ask({ script, lang: chosen }, next)), chosenLanguage: chosen.language };
+    }
     case 'menu': {
       if (key === keys.repeat) return result(ask(line, state));
       if (key === keys.agree || key === keys.stop) {
@@ -124,6 +150,8 @@ export function apology(script: VoiceScript, state: CallState): Prompt {
 /** The prompt that asks a step's question: what a key pressed at that step answers. */
 export function promptOf(step: Step): PromptId {
   switch (step.name) {
+    case 'language':
+      return 'language_menu';
     case 'menu':
     case 'ended':
       return 'statement';
@@ -162,9 +190,19 @@ function say(line: Line, state: CallState, id: PromptId): Prompt {
     last_digits: number ? spellDigits(number.slice(-4)) : '',
     number: step.name === 'confirm_keyed' ? spellDigits(parsePhone(step.number)?.national ?? step.number) : '',
     reference: spellDigits(state.reference),
+    language_key: lang.menu_key ?? '',
+    agent: script.agent?.key ?? '',
   };
-  const text = renderPrompt(lang.prompts[id], values);
-  return { id, text, sha256: sha256Hex(text) };
+  const template = lang.prompts[id];
+  if (template === undefined) throw new Error(`voice script "${script.id}" has no ${id} prompt in ${lang.language}`);
+  const text = renderPrompt(template, values);
+  return { id, text, sha256: sha256Hex(text), language: lang.language, voice: lang.voice };
+}
+
+/** The language menu: each option in its own language and voice, the call's first language first. */
+function languageOptions(line: Line, state: CallState): Prompt[] {
+  const others = line.script.languages.filter((l) => l !== line.lang);
+  return [line.lang, ...others].map((lang) => say({ script: line.script, lang }, state, 'language_menu'));
 }
 
 function keyFor(question: Prompt, digits: string, failedBefore: number): ConsentKey {
@@ -178,11 +216,12 @@ function moveTo(state: CallState, step: Step): CallState {
 /** Asks the current step's question, after any explanation of why the last answer did not count. */
 function ask(line: Line, state: CallState, before: Prompt[] = [], decisions: Decision[] = []): Turn {
   const step = state.step;
+  const question = step.name === 'language' ? languageOptions(line, state) : [say(line, state, promptOf(step))];
   return {
     state,
     decisions,
     heard: null,
-    say: [...before, say(line, state, promptOf(step))],
+    say: [...before, ...question],
     gather:
       step.name === 'enter_number'
         ? { kind: 'number', timeout: line.script.timeouts.number }
@@ -198,6 +237,7 @@ function end(line: Line, state: CallState, outcome: Outcome, decisions: Decision
     declined: 'declined',
     opted_out: 'opted_out',
     no_decision: 'no_decision',
+    transferred: 'transfer',
   };
   return { state: ended, decisions, heard: null, say: [say(line, ended, closing[outcome])], gather: null };
 }

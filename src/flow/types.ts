@@ -4,6 +4,7 @@ import type { PromptId } from '../scripts/schema.js';
 export type Intent = 'agree' | 'stop';
 
 export type Step =
+  | { name: 'language' }
   | { name: 'menu' }
   | { name: 'confirm_caller_id'; intent: Intent }
   | { name: 'enter_number'; intent: Intent }
@@ -11,7 +12,7 @@ export type Step =
   | { name: 'category'; index: number }
   | { name: 'ended' };
 
-export type Outcome = 'opted_in' | 'declined' | 'opted_out' | 'no_decision';
+export type Outcome = 'opted_in' | 'declined' | 'opted_out' | 'no_decision' | 'transferred';
 
 export type NumberSource = 'caller_id' | 'keyed' | 'caller_id_unconfirmed';
 
@@ -46,6 +47,9 @@ export interface Prompt {
   id: PromptId;
   text: string;
   sha256: string;
+  /** Each prompt is spoken in its own language and voice: the language menu mixes them. */
+  language: string;
+  voice: string;
 }
 
 export interface Gather {
@@ -74,4 +78,8 @@ export interface Turn {
   heard: { prompt: PromptId; digits: string | null } | null;
   say: Prompt[];
   gather: Gather | null;
+  /** The language the caller chose at the language menu in this turn. */
+  chosenLanguage?: string;
+  /** The number the call is put through to after the prompts (an agent); nothing is recorded. */
+  transferTo?: string;
 }

@@ -13,6 +13,8 @@ export const PLACEHOLDERS = [
   'last_digits',
   'number',
   'reference',
+  'language_key',
+  'agent',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type PromptValues = Partial<Record<Placeholder, string>>;

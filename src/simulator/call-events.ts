@@ -27,6 +27,7 @@ export type CallEvent =
     }
   | { type: 'countdown'; secondsLeft: number }
   | { type: 'key'; key: string; interrupted: boolean }
+  | { type: 'language-chosen'; language: string; key: string }
   | { type: 'keys-ignored'; keys: string[] }
   | { type: 'gathered'; digits: string; finishedOnKey: string; ended: 'numDigits' | 'finishOnKey' | 'timeout' }
   | { type: 'redirect'; url: string }

@@ -44,6 +44,8 @@ export interface CallSetup {
   authToken: string;
   /** The caller hangs up instead of answering the gather after this many answers. */
   hangupAfter: number | undefined;
+  /** Choose this language at the language menu (the first gather whose prompts speak several languages). */
+  lang?: string;
   /** Webhook requests before the simulator gives up on a call that never waits for the caller. */
   maxRequests?: number;
 }
@@ -99,6 +101,7 @@ class CallRun {
   private requests = 0;
   private gathers = 0;
   private answered = false;
+  private languageChosen = false;
 
   constructor(
     private readonly setup: CallSetup,
@@ -272,6 +275,8 @@ class CallRun {
 
   // Undefined: nothing to post, so Twilio moves on to the next verb.
   private async gather(verb: GatherVerb, action: string): Promise<NextRequest | undefined> {
+    const menuKey = this.languageMenuKey(verb);
+    if (menuKey !== undefined) return this.chooseLanguage(verb, action, menuKey);
     const dropped = this.io.keypad.listen();
     if (dropped.length > 0) this.io.report({ type: 'keys-ignored', keys: dropped });
     this.gathers += 1;
@@ -316,6 +321,42 @@ class CallRun {
     this.io.report({ type: 'gathered', digits, finishedOnKey, ended });
     if (digits === '' && !verb.actionOnEmptyResult) return undefined;
     return { method: verb.method, url: action, extra: gatherParams(digits, finishedOnKey) };
+  }
+
+  /** The key of the `--lang` language when this gather is the language menu (its prompts speak several languages). */
+  private languageMenuKey(verb: GatherVerb): string | undefined {
+    const wanted = this.setup.lang;
+    if (wanted === undefined || this.languageChosen) return undefined;
+    const says = verb.prompts.filter((p): p is SayVerb => p.verb === 'Say');
+    const offered = [...new Set(says.map((s) => s.language ?? ''))];
+    if (offered.length < 2) return undefined;
+    const option = says.find((s) => s.language?.toLowerCase() === wanted.toLowerCase());
+    // The option names its key as a word of its own ("Für Deutsch drücken Sie die 2."): the last such key.
+    const key = option && [...option.text.matchAll(/(?:^|\s)([0-9*#])(?=[\s.,;:!?]|$)/g)].at(-1)?.[1];
+    if (key === undefined) {
+      throw new Error(
+        `--lang ${wanted}: the language menu offers ${offered.join(', ')}${option ? `, but the ${wanted} option names no key` : ''}`,
+      );
+    }
+    return key;
+  }
+
+  /** Listens to the whole language menu, as a caller who then presses the key of their language. */
+  private async chooseLanguage(verb: GatherVerb, action: string, key: string): Promise<NextRequest> {
+    this.languageChosen = true;
+    for (const prompt of verb.prompts) await this.play(prompt);
+    this.io.report({
+      type: 'gather',
+      numDigits: verb.numDigits,
+      finishOnKey: verb.finishOnKey,
+      timeoutSeconds: verb.timeoutSeconds,
+      action,
+    });
+    this.requests = 0;
+    this.io.report({ type: 'language-chosen', language: this.setup.lang as string, key });
+    this.io.report({ type: 'key', key, interrupted: false });
+    this.io.report({ type: 'gathered', digits: key, finishedOnKey: '', ended: 'numDigits' });
+    return { method: verb.method, url: action, extra: gatherParams(key, '') };
   }
 
   // A second at a time, so the screen can count down; Twilio restarts the timeout after every key.

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import type { Speaker } from './call-runner.js';
 import type { SayVerb } from './twiml-document.js';
 
@@ -43,13 +44,7 @@ export async function espeakSpeaker(
   const command = options.command ?? 'espeak-ng';
   const voices = await run(command, ['--voices']);
   if (voices.missing || voices.code !== 0) return undefined;
-  const known = new Set(
-    voices.stdout
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim().split(/\s+/)[1]?.toLowerCase())
-      .filter((v): v is string => Boolean(v)),
-  );
+  const known = knownVoices(voices.stdout);
   let told = false;
   const speaker = {
     spoken: 0,
@@ -70,6 +65,54 @@ export async function espeakSpeaker(
     },
   };
   return speaker;
+}
+
+/** Writes speech to WAV files with espeak-ng, in the voice of each text's language. */
+export interface WavWriter {
+  /** Speaks `text` in `language` into `file`; resolves to the recording's length in seconds. */
+  write(text: string, language: string | undefined, file: string): Promise<number>;
+}
+
+/** A WAV writer, or undefined when espeak-ng cannot be run. */
+export async function espeakWavWriter(options: { command?: string } = {}): Promise<WavWriter | undefined> {
+  const command = options.command ?? 'espeak-ng';
+  const voices = await run(command, ['--voices']);
+  if (voices.missing || voices.code !== 0) return undefined;
+  const known = knownVoices(voices.stdout);
+  return {
+    async write(text, language, file) {
+      const result = await run(command, [...voiceArgs(language, known), '-w', file, text]);
+      if (result.code !== 0)
+        throw new Error(`espeak-ng could not write ${file}: ${result.stderr.trim() || `exit ${result.code}`}`);
+      return wavSeconds(await readFile(file));
+    },
+  };
+}
+
+/** The length of a PCM WAV recording: its data chunk's size over its byte rate. */
+export function wavSeconds(wav: Buffer): number {
+  if (wav.toString('ascii', 0, 4) !== 'RIFF' || wav.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error('not a WAV file');
+  let byteRate = 0;
+  for (let at = 12; at + 8 <= wav.length; ) {
+    const id = wav.toString('ascii', at, at + 4);
+    const size = wav.readUInt32LE(at + 4);
+    if (id === 'fmt ') byteRate = wav.readUInt32LE(at + 16);
+    // espeak-ng streams the data chunk and may leave its size at the maximum: the rest of the file is the data.
+    if (id === 'data') return byteRate > 0 ? Math.min(size, wav.length - at - 8) / byteRate : 0;
+    at += 8 + size + (size % 2);
+  }
+  throw new Error('WAV file without a data chunk');
+}
+
+function knownVoices(listing: string): Set<string> {
+  return new Set(
+    listing
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/)[1]?.toLowerCase())
+      .filter((v): v is string => Boolean(v)),
+  );
 }
 
 // espeak-ng names voices by language (`en-us`, `de`), not by Twilio's voice names: match the <Say> language.

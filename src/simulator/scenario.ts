@@ -15,6 +15,7 @@ const eventFields = z
     digits: z.string(),
     prompt_id: z.string(),
     attempt: z.number().int().min(1),
+    language: z.string(),
   })
   .partial()
   .strict();
@@ -25,6 +26,8 @@ const schema = z
     from: z.string().optional(),
     withheld: z.enum(WITHHELD_FORMS).optional(),
     to: z.string().min(1).optional(),
+    // Chooses this language at the language menu, as --lang does; the menu then uses no press item.
+    lang: z.string().min(1).optional(),
     // One answer per gather, as --press takes them; YAML reads `1` as a number, so numbers are taken as keys.
     press: z.array(z.union([z.string(), z.number().int().nonnegative().transform(String)])),
     hangupAfter: z.number().int().nonnegative().optional(),
@@ -78,6 +81,7 @@ export function scenarioCall(scenario: Scenario, defaults: { from: string; to: s
     to: scenario.to ?? defaults.to,
     press: scenario.press as string[],
     hangupAfter: scenario.hangupAfter,
+    lang: scenario.lang,
   };
 }
 
@@ -103,7 +107,10 @@ export function checkScenario(scenario: Scenario, transcript: Transcript): strin
   }
   // Each press item answers one gather: items left over mean the call took a shorter path than the script.
   // With hangupAfter the caller answers that many gathers at most, whatever the list holds.
-  const gathers = transcript.steps.filter((s) => s.type === 'gather').length;
+  // A language menu answered by `lang` took no press item.
+  const gathers =
+    transcript.steps.filter((s) => s.type === 'gather').length -
+    transcript.steps.filter((s) => s.type === 'language-chosen').length;
   const answered = Math.min(gathers, scenario.hangupAfter ?? gathers);
   const unused = scenario.press.slice(answered);
   if (unused.length > 0) {

@@ -18,6 +18,8 @@ export interface SimulateOptions {
   /** Scripted answers (one per gather), or a person at a keypad with the timer and speaker that go with it. */
   caller: { press: string[]; speaker?: Speaker } | { keypad: Keypad; timer: Timer; speaker: Speaker };
   hangupAfter?: number;
+  /** Answer the language menu by choosing this language (`de-DE`), without using a press item. */
+  lang?: string;
   clock: Clock;
   /** Sees every event as it happens (the screen). */
   report?: (event: CallEvent) => void;
@@ -38,7 +40,7 @@ export async function simulateCall(options: SimulateOptions): Promise<Transcript
     const aloud = options.caller.speaker;
     speaker = {
       say: async (verb, signal) => {
-        await Promise.all([aloud?.say(verb, signal), timer.sleep(speakingTimeMs(verb.text), signal)]);
+        await Promise.all([aloud?.say(verb, signal), timer.sleep(speakingTimeMs(verb.text, verb.language), signal)]);
       },
     };
   } else {
@@ -60,6 +62,7 @@ export async function simulateCall(options: SimulateOptions): Promise<Transcript
       statusCallbackUrl: `${target.publicUrl}/voice/status`,
       authToken: options.authToken,
       hangupAfter: options.hangupAfter,
+      lang: options.lang,
     },
     {
       post: httpPost(

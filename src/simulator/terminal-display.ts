@@ -64,6 +64,8 @@ export function terminalDisplay(screen: Screen): (event: CallEvent) => void {
         return;
       case 'key':
         return line(`PRESSED ${event.key}${event.interrupted ? ' (over the prompt)' : ''}`);
+      case 'language-chosen':
+        return line(`LANGUAGE MENU: choosing ${event.language} (--lang), key ${event.key}`);
       case 'keys-ignored':
         return line(`(keys ${event.keys.join('')} pressed while nothing listened: ignored, as Twilio does)`);
       case 'gathered':
@@ -97,7 +99,7 @@ export function showEvents(screen: Screen, events: ConsentEvent[] | null, note: 
   screen.write('Consent events written for this call:\n');
   for (const e of events) {
     screen.write(
-      `  #${e.seq} ${e.decision} ${e.category} for ${e.phone_number ?? '(no number)'} (${e.number_source ?? 'no source'}), key ${e.digits} at ${e.prompt_id} attempt ${e.attempt}\n`,
+      `  #${e.seq} ${e.decision} ${e.category} for ${e.phone_number ?? '(no number)'} (${e.number_source ?? 'no source'}), key ${e.digits} at ${e.prompt_id} attempt ${e.attempt}, ${e.language ?? 'no language'}\n`,
     );
   }
 }

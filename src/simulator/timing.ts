@@ -1,3 +1,5 @@
+import { estimatedSeconds } from '../scripts/duration.js';
+import type { Speaker } from './call-runner.js';
 /** Where the simulator's time comes from: the wall clock when a person is on the line, a virtual one in scripts. */
 export interface Timer {
   /** Milliseconds since an arbitrary start. */
@@ -35,10 +37,15 @@ export function virtualTimer(): Timer {
   };
 }
 
-// About 170 words a minute (docs/twilio.md#prompt-length): what a prompt costs in call time when nobody listens to it.
-const MS_PER_WORD = 60_000 / 170;
+/** How long a text takes to say in its language (the script checker's estimate): what a prompt costs in call time. */
+export function speakingTimeMs(text: string, language?: string): number {
+  return Math.round(estimatedSeconds(text, language ?? 'en') * 1000);
+}
 
-export function speakingTimeMs(text: string): number {
-  const words = text.split(/\s+/).filter(Boolean).length;
-  return Math.round(words * MS_PER_WORD);
+/**
+ * A caller with no sound still waits while a prompt would play: each prompt takes its estimated speaking time
+ * (cut short when a key is pressed over it), so the answer countdown starts when the prompt would have ended.
+ */
+export function estimatingSpeaker(timer: Timer): Speaker {
+  return { say: (verb, signal) => timer.sleep(speakingTimeMs(verb.text, verb.language), signal) };
 }

@@ -7,7 +7,7 @@ import type { Call, ConsentEvent, Database } from '../db/schema.js';
 export interface TranscriptStep {
   at: string;
   turn: number;
-  kind: 'prompt' | 'key' | 'silence' | 'status';
+  kind: 'prompt' | 'key' | 'silence' | 'status' | 'language' | 'transfer';
   prompt_id: string | null;
   /** The exact words played, for a prompt. */
   text: string | null;

@@ -14,7 +14,7 @@ import {
 import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
 import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
 import { writeTransaction } from '../db/store.js';
-import { advance, newCallState } from '../flow/flow.js';
+import { advance, firstLanguage, hasLanguageMenu, newCallState } from '../flow/flow.js';
 import type { CallState, Input, Turn } from '../flow/types.js';
 import { sha256Hex } from '../hash.js';
 import { parsePhone, usableCallerId } from '../phone/phone.js';
@@ -54,10 +54,11 @@ export function answerIncoming(deps: CallServiceDeps, params: VoiceParams): Prom
     const existing = await findCall(trx, params.callSid);
     if (existing) return replay(trx, existing, 0);
     const script = deps.scripts.forNumber(params.to);
-    const language = (script.languages[0] as VoiceScript['languages'][number]).language;
+    const language = firstLanguage(script, params.fromCountry);
     const now = isoTimestamp(deps.clock.now());
     const state = newCallState({
       language,
+      languageMenu: hasLanguageMenu(script),
       callerId: usableCallerId(params.from) ?? null,
       callerNumber: params.from.startsWith('+') ? (parsePhone(params.from)?.e164 ?? null) : null,
       reference: referenceFor(params.callSid),
@@ -124,8 +125,9 @@ async function play(
   now: string,
 ): Promise<Answer> {
   const turn = advance(script, state, input);
-  const lang = script.languages.find((l) => l.language === state.language) as VoiceScript['languages'][number];
-  const twiml = renderTurn(turn, lang, actionFor(call.turn + 1));
+  // Decisions are made in the language the call is in after this turn: the one chosen at the menu, if any.
+  const lang = script.languages.find((l) => l.language === turn.state.language) as VoiceScript['languages'][number];
+  const twiml = renderTurn(turn, actionFor(call.turn + 1));
 
   await keepStatements(
     trx,
@@ -134,8 +136,8 @@ async function play(
       text: p.text,
       script_id: script.id,
       script_version: script.version,
-      language: lang.language,
-      voice: lang.voice,
+      language: p.language,
+      voice: p.voice,
       prompt_id: p.id,
       first_used_at: now,
     })),
@@ -173,6 +175,7 @@ async function play(
   await updateCall(trx, call.call_sid, {
     state: JSON.stringify(turn.state),
     turn: call.turn + 1,
+    language: turn.state.language,
     outcome: turn.state.outcome ?? call.outcome,
     designated_number: turn.state.designated?.number ?? null,
     number_source: turn.state.designated?.source ?? null,
@@ -194,8 +197,28 @@ function transcript(call: Call, turn: Turn, at: string): NewCallStep[] {
       digits: turn.heard.digits,
     });
   }
+  if (turn.chosenLanguage) {
+    steps.push({
+      ...base,
+      kind: 'language',
+      prompt_id: null,
+      statement_sha256: null,
+      digits: null,
+      detail: turn.chosenLanguage,
+    });
+  }
   for (const prompt of turn.say) {
     steps.push({ ...base, kind: 'prompt', prompt_id: prompt.id, statement_sha256: prompt.sha256, digits: null });
+  }
+  if (turn.transferTo) {
+    steps.push({
+      ...base,
+      kind: 'transfer',
+      prompt_id: null,
+      statement_sha256: null,
+      digits: null,
+      detail: turn.transferTo,
+    });
   }
   return steps;
 }

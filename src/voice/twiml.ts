@@ -6,13 +6,16 @@ interface Voice {
   language: string;
 }
 
+type SayAttributes = Parameters<twilio.twiml.VoiceResponse['say']>[0];
+
 /**
  * Turns one step of the flow into TwiML. Empty results still post to the action (`actionOnEmptyResult`), so
  * silence is handled by the flow like any other answer instead of falling off the end of the document.
+ * Each prompt is spoken in its own language and voice.
  */
-export function renderTurn(turn: Turn, voice: Voice, action: string): string {
+export function renderTurn(turn: Turn, action: string): string {
   const response = new twilio.twiml.VoiceResponse();
-  const sayAttrs = { voice: voice.voice, language: voice.language } as Parameters<typeof response.say>[0];
+  const sayAttrs = (p: Voice) => ({ voice: p.voice, language: p.language }) as SayAttributes;
   if (turn.gather) {
     const gather = response.gather({
       input: ['dtmf'],
@@ -23,9 +26,11 @@ export function renderTurn(turn: Turn, voice: Voice, action: string): string {
       // A menu answer is one key and `#` is just a wrong key; a number ends with `#`.
       ...(turn.gather.kind === 'choice' ? { numDigits: 1, finishOnKey: '' } : { finishOnKey: '#' }),
     });
-    for (const prompt of turn.say) gather.say(sayAttrs, prompt.text);
+    for (const prompt of turn.say) gather.say(sayAttrs(prompt), prompt.text);
   } else {
-    for (const prompt of turn.say) response.say(sayAttrs, prompt.text);
+    for (const prompt of turn.say) response.say(sayAttrs(prompt), prompt.text);
+    // The call ends when the person it was put through to hangs up.
+    if (turn.transferTo) response.dial(turn.transferTo);
     response.hangup();
   }
   return response.toString();

@@ -9,6 +9,8 @@ export interface VoiceParams {
   direction: string | null;
   /** Present on a `<Gather>` action; empty when the caller pressed nothing. */
   digits: string | undefined;
+  /** The caller's country as Twilio reads it from the number (ISO 3166), when it knows. */
+  fromCountry: string | null;
 }
 
 export interface StatusParams {
@@ -38,6 +40,7 @@ export function voiceParams(body: Record<string, string>): VoiceParams {
     to: body.To ?? body.Called ?? '',
     direction: body.Direction ?? null,
     digits: body.Digits,
+    fromCountry: body.FromCountry || body.CallerCountry || null,
   };
 }
 

@@ -48,15 +48,16 @@ describe('optin-ivr serve', () => {
     const scripts = join(dir, 'scripts');
     cpSync('voice-scripts', scripts, { recursive: true });
     const file = join(scripts, 'demo.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('as WhatsApp messages', 'as text messages'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('on WhatsApp.', 'by text message.'));
     const result = await runCli(['serve'], {
       VOICE_SCRIPTS_DIR: scripts,
       DATABASE_URL: join(dir, 'optin.db'),
       TWILIO_AUTH_TOKEN: 'secret',
     });
     expect(result.code).toBe(1);
+    // Every error, each with its file, line and field, as `scripts check` reports them.
     expect(result.stderr.trim()).toBe(
-      `optin-ivr: ${file}: languages.0.prompts.statement must say that the messages come on WhatsApp`,
+      `optin-ivr: voice scripts have 1 error(s) (npx optin-ivr scripts check):\n${file}:33: error: languages.0.prompts.statement must say that the messages come on WhatsApp`,
     );
   });
 
@@ -79,7 +80,7 @@ describe('optin-ivr migrate', () => {
     const first = await runCli(['migrate'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
-      /applied 5 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys, 2026-11-25-003-insert-guards, 2026-11-28-013-desk, 2026-11-28-014-write-probe/,
+      /applied 6 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys, 2026-11-25-003-insert-guards, 2026-11-28-011-script-versions, 2026-11-28-013-desk, 2026-11-28-014-write-probe/,
     );
     const second = await runCli(['migrate'], env);
     expect(second.stdout).toMatch(/is up to date/);

@@ -38,6 +38,18 @@ describe('optin-ivr show', () => {
     expect(json.events.map((e) => e.decision)).toEqual(['opt_in', 'declined']);
   });
 
+  it('says which language the caller chose at the language menu', async () => {
+    const german = new Caller(server, { from: '+14155550124', to: '+15005550010' });
+    await german.dial();
+    await german.press('2');
+    await german.press('2');
+    const run = await runCli(['show', german.sid], env);
+    expect(run.stdout).toMatch(/script demo-multilingual v1, de-DE;/);
+    expect(run.stdout).toMatch(
+      /key {3}2 \(at language_menu\)\n\S+ {2}language chosen: de-DE\n\S+ {2}said {2}statement: Guten Tag/,
+    );
+  });
+
   it('finds the call when the CallSid is written in upper case', async () => {
     const run = await runCli(['show', `CA${'0123456789ABCDEF'.repeat(2)}`, '--json'], env);
     expect(run.stderr).toBe('');

@@ -7,23 +7,30 @@ afterEach(() => {
   session = undefined;
 });
 
-/** Presses keys, then waits until the keypad listens again (its question on the screen) or the call ends. */
+/**
+ * Presses keys over the prompt now playing (as a caller who knows the menu does), then waits until the next
+ * question is on the screen or the call ends. The keypad listens during a gather's prompts, which at the keyboard
+ * last as long as they would take to say.
+ */
 async function answer(s: TerminalSession, keys: string) {
-  const listening = s.count('KEYPAD: waiting');
+  const said = s.count('SAY [');
   s.type(keys);
-  await s.waitFor((t) => t.count('KEYPAD: waiting') > listening || t.screen().includes('CALL ENDED'));
+  await s.waitFor((t) => t.count('SAY [') > said || t.screen().includes('CALL ENDED'));
 }
+
+/** The prompt is on the screen and playing: the keypad is listening over it. */
+const playing = (t: TerminalSession) => t.count('SAY [') > 0;
 
 describe('optin-ivr simulate at a terminal, driven as a person would', () => {
   it('shows the statement, takes 1, 1, 1 from the keypad and shows the events written', async () => {
     const s = new TerminalSession(['simulate', '--db', ':memory:']);
     session = s;
-    await s.waitFor('KEYPAD: waiting');
+    await s.waitFor(playing);
     expect(s.screen()).toContain('Keypad: 0-9 * #, h hangs up.');
     expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Hello, this is Demo Shop.');
-    expect(s.screen()).toContain('KEYPAD: waiting for 1 key (timeout 6 s; h hangs up)');
     await answer(s, '1');
-    expect(s.screen()).toContain('PRESSED 1');
+    expect(s.screen()).toContain('KEYPAD: waiting for 1 key (timeout 6 s; h hangs up)');
+    expect(s.screen()).toContain('PRESSED 1 (over the prompt)');
     expect(s.screen()).toContain('You are calling from the number ending in 0 1 2 3.');
     await answer(s, '1');
     expect(s.screen()).toContain('Would you also like offers from Demo Shop on WhatsApp?');
@@ -38,32 +45,36 @@ describe('optin-ivr simulate at a terminal, driven as a person would', () => {
     expect(screen).not.toContain('s left to press a key');
   });
 
-  it('counts the gather timeout down, then hears silence and asks again', async () => {
+  it('counts the gather timeout down once the statement would have been said, then hears silence and asks again', async () => {
     const s = new TerminalSession(['simulate', '--db', ':memory:']);
     session = s;
-    await s.waitFor('KEYPAD: waiting for 1 key (timeout 6 s');
+    await s.waitFor(playing);
+    const shown = Date.now();
+    // The 54-word statement takes about 19 s to say: the countdown starts then, not when the text is printed.
+    await s.waitFor('KEYPAD: waiting for 1 key (timeout 6 s', 40_000);
+    expect(Date.now() - shown).toBeGreaterThan(15_000);
     // The countdown is redrawn in place on the cursor's line: it starts at 6 and goes down.
     await s.waitFor((t) => /^ {2}\.\.\. 6 s left to press a key$/.test(t.cursorLine()));
     await s.waitFor((t) => /^ {2}\.\.\. [1-5] s left to press a key$/.test(t.cursorLine()));
     await s.waitFor('SILENCE: no key before the timeout');
-    // The flow answers silence by asking again: the keypad listens a second time.
-    await s.waitFor((t) => t.count('KEYPAD: waiting for 1 key') === 2);
+    // The flow answers silence by asking again.
+    await s.waitFor('Sorry, we did not hear a key.');
     const screen = s.screen();
     expect(screen).toMatch(/-> POST http:\/\/127\.0\.0\.1:\d+\/voice\/turn\?n=1 {2}Digits=\n/);
     expect(screen).not.toContain('s left to press a key\nSILENCE');
     s.type('h');
     await s.waitFor('Consent events written for this call: none');
     expect(await s.exited).toBe(0);
-  });
+  }, 60_000);
 
   it('takes a keyed number ended with # from a withheld caller, and hangs up on h', async () => {
     const s = new TerminalSession(['simulate', '--db', ':memory:', '--withheld']);
     session = s;
-    await s.waitFor('KEYPAD: waiting');
+    await s.waitFor(playing);
     await answer(s, '1');
     expect(s.screen()).toContain('Please key in your mobile number');
-    expect(s.screen()).toContain('KEYPAD: waiting for keys, then # (timeout 15 s; h hangs up)');
     await answer(s, '4155550123#');
+    expect(s.screen()).toContain('KEYPAD: waiting for keys, then # (timeout 15 s; h hangs up)');
     expect(s.screen()).toContain('GATHERED "4155550123" (finished with #)');
     expect(s.screen()).toContain('You entered 4 1 5 5 5 5 0 1 2 3.');
     await answer(s, '1');
@@ -80,7 +91,7 @@ describe('optin-ivr simulate at a terminal, driven as a person would', () => {
   it('ignores keys that are not on a phone, and hangs up on Ctrl-C with nothing recorded', async () => {
     const s = new TerminalSession(['simulate', '--db', ':memory:']);
     session = s;
-    await s.waitFor('KEYPAD: waiting');
+    await s.waitFor(playing);
     s.type('xq');
     s.type('\x03');
     await s.waitFor('Consent events written for this call: none');

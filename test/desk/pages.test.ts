@@ -40,7 +40,7 @@ describe('number', () => {
     expect(status).toBe(200);
     expect(html).toContain('Number +14155550123');
     expect(html.match(/badge yes">Yes</g)).toHaveLength(2);
-    expect(html).toContain('Hello, this is Demo Shop. With your permission, Demo Shop will send you order');
+    expect(html).toContain('Hello, this is Demo Shop. With your permission, we will send you order and delivery updates on WhatsApp');
     expect(html).toMatch(/✓ words hash to [0-9a-f]{16}…, as recorded/);
     expect(html).toMatch(/Pressed <span class="key">1<\/span> at <code>statement<\/code>/);
     expect(html).toContain(`/desk/calls/${caller.sid}`);
@@ -259,7 +259,7 @@ describe('overview, scripts and the access log', () => {
     const { html } = await page('/desk/scripts');
     expect(html).toContain('Demo Shop');
     expect(html).toMatch(
-      /<td class="mono">demo<\/td><td>1<\/td><td>en-US<\/td><td class="num">1<\/td><td>2026-11-25 10:00:00 UTC<\/td>/,
+      /<td class="mono">demo<\/td><td>2<\/td><td>en-US<\/td><td class="num">1<\/td><td>2026-11-25 10:00:00 UTC<\/td>/,
     );
   });
 

@@ -32,7 +32,7 @@ describe('the call flow', () => {
     expect(turn.say[0]?.text).toMatch(/WhatsApp/);
     expect(turn.say[0]?.text).toMatch(/order and delivery updates/);
     expect(turn.say[0]?.text).toMatch(/To agree, press 1\. To decline, press 2\. To hear this again, press 9\./);
-    expect(turn.say[0]?.text).toMatch(/want to stop them, press 3/);
+    expect(turn.say[0]?.text).toMatch(/you already receive, press 3/);
     expect(turn.gather).toEqual({ kind: 'choice', timeout: 6 });
     expect(turn.decisions).toEqual([]);
   });
@@ -172,7 +172,7 @@ describe('the apology for a turn that could not be saved', () => {
     expect(atOffers.decisions.map((d) => d.category)).toEqual(['utility']);
     const said = apology(script, atOffers.state);
     expect(said.id).toBe('error_partly_saved');
-    expect(said.text).toMatch(/your last answer has not been saved/);
+    expect(said.text).toMatch(/your last answer was not saved/);
     expect(said.text).toMatch(/order and delivery updates from Demo Shop .* ending in 0 1 2 3, is saved/);
     expect(said.text).not.toMatch(/offers/);
     expect(said.text).toMatch(/reference is 1 2 3 4 5 6 7 8/);

@@ -129,7 +129,7 @@ export class Caller {
 
   constructor(
     private readonly server: TestServer,
-    private readonly params: { from: string; to?: string; sid?: string },
+    private readonly params: { from: string; to?: string; sid?: string; extra?: Record<string, string> },
   ) {
     this.sid = params.sid ?? callSid(Math.floor(Math.random() * 2 ** 48));
   }
@@ -145,6 +145,7 @@ export class Caller {
       CallStatus: 'in-progress',
       Direction: 'inbound',
       ApiVersion: '2010-04-01',
+      ...this.params.extra,
     };
   }
 
@@ -167,10 +168,14 @@ export class Caller {
     });
   }
 
+  /** The TwiML of the last answer, as sent. */
+  lastBody = '';
+
   private async request(url: string, params: Record<string, string>): Promise<Spoken> {
     const res = await postSigned(url, params);
     if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
-    const spoken = readTwiml(await res.text(), url);
+    this.lastBody = await res.text();
+    const spoken = readTwiml(this.lastBody, url);
     this.action = spoken.action;
     this.last = spoken;
     return spoken;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { checkScriptText, formatProblem, isError } from '../../src/scripts/check.js';
 import { loadVoiceScripts, VoiceScriptError } from '../../src/scripts/load.js';
 import { demoScript, demoYaml } from '../helpers/scripts.js';
 
@@ -97,7 +98,7 @@ describe('voice scripts', () => {
       (r: Raw) => {
         r.keys.repeat = '1';
       },
-      /keys agree, decline, stop and repeat must differ/,
+      /keys key "1" means both agree and repeat at the statement/,
     ],
     [
       'a served number that is not E.164',
@@ -113,10 +114,13 @@ describe('voice scripts', () => {
       },
       /atempts/,
     ],
-  ])('refuses %s, naming the file and field', (_what, change, message) => {
+  ])('refuses %s, naming the file, line and field', (_what, change, message) => {
     expect(breaking(change)).toThrow(VoiceScriptError);
-    expect(breaking(change)).toThrow(message);
-    expect(breaking(change)).toThrow(/^demo\.yaml: /);
+    expect(breaking(change)).toThrow(/^demo\.yaml:\d+: error: /);
+    const raw = demoYaml() as Raw;
+    change(raw);
+    const errors = checkScriptText(stringify(raw), 'demo.yaml').problems.filter(isError).map(formatProblem);
+    expect(errors.join('\n')).toMatch(message);
   });
 
   describe('a directory of scripts', () => {
@@ -151,9 +155,9 @@ describe('voice scripts', () => {
       write('b.yaml', (r) => {
         r.id = 'other';
       });
-      await expect(loadVoiceScripts(dir)).rejects.toThrow(/exactly one voice script must have default: true/);
+      await expect(loadVoiceScripts(dir)).rejects.toThrow(/b\.yaml:\d+: error: default is true here and in .*a\.yaml/);
       writeFileSync(join(dir, 'b.yaml'), 'id: [unclosed');
-      await expect(loadVoiceScripts(dir)).rejects.toThrow(/b\.yaml: not valid YAML/);
+      await expect(loadVoiceScripts(dir)).rejects.toThrow(/b\.yaml:1: error: not valid YAML/);
     });
 
     it('refuses an empty or missing directory', async () => {

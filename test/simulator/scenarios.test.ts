@@ -46,6 +46,7 @@ describe('call scenarios (test/calls/*.yaml) against the real app', () => {
         to: call.to,
         caller: { press: call.press },
         hangupAfter: call.hangupAfter,
+        lang: call.lang,
         clock: systemClock,
       });
       expect(checkScenario(scenario, transcript), scenario.name).toEqual([]);

@@ -49,10 +49,11 @@ describe('reading TwiML as Twilio does', () => {
         state: {} as never,
         decisions: [],
         heard: null,
-        say: [{ id: 'statement', text: 'To agree, press 1.', sha256: '' }],
+        say: [
+          { id: 'statement', text: 'To agree, press 1.', sha256: '', voice: 'Polly.Joanna-Neural', language: 'en-US' },
+        ],
         gather: { kind: 'choice', timeout: 6 },
       },
-      { voice: 'Polly.Joanna-Neural', language: 'en-US' },
       'turn?n=1',
     );
     const doc = parseTwiml(body, 'text/xml');

@@ -377,9 +377,9 @@ describe('when a write fails', () => {
     const reference = (await call(caller.sid)).reference.split('').join(' ');
     expect(said.hangup).toBe(true);
     expect(said.says).toEqual([
-      'Sorry, something went wrong and your last answer has not been saved. Your agreement to receive order and ' +
+      'Sorry, something went wrong and your last answer was not saved. Your agreement to receive order and ' +
         'delivery updates from Demo Shop on WhatsApp, for the number ending in 0 1 2 3, is saved. Your reference ' +
-        `is ${reference}. To stop at any time, call this number and press 3. Goodbye.`,
+        `is ${reference}. To stop, press 3 when you call. Goodbye.`,
     ]);
     expect((await events()).map((e) => e.category)).toEqual(['utility']);
   });

@@ -46,7 +46,11 @@ function render(t: Transcript): string {
           ? `key   ${s.digits} (at ${s.prompt_id})`
           : s.kind === 'silence'
             ? `no key (at ${s.prompt_id})`
-            : `status ${s.detail}`;
+            : s.kind === 'language'
+              ? `language chosen: ${s.detail}`
+              : s.kind === 'transfer'
+                ? `transferred to ${s.detail}`
+                : `status ${s.detail}`;
     lines.push(`${s.at}  ${what}`);
   }
   lines.push('', t.events.length === 0 ? 'no consent events' : 'consent events:');

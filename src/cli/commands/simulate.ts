@@ -1,11 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config.js';
 import { createLogger, silentLogger } from '../../logger.js';
 import type { Speaker } from '../../simulator/call-runner.js';
 import type { CallTarget } from '../../simulator/call-target.js';
-import { ESPEAK_INSTALL_HINT, espeakSpeaker } from '../../simulator/espeak.js';
+import { ESPEAK_INSTALL_HINT, espeakSpeaker, espeakWavWriter } from '../../simulator/espeak.js';
 import { startInProcess } from '../../simulator/in-process-server.js';
 import { checkBaseUrl, remoteServer } from '../../simulator/remote-server.js';
 import { checkScenario, loadScenario, type Scenario, scenarioCall } from '../../simulator/scenario.js';
@@ -13,7 +14,7 @@ import { parsePressList } from '../../simulator/scripted-keypad.js';
 import { simulateCall } from '../../simulator/simulated-call.js';
 import { type Screen, showEvents, terminalDisplay } from '../../simulator/terminal-display.js';
 import { TerminalKeypad } from '../../simulator/terminal-keypad.js';
-import { realTimer } from '../../simulator/timing.js';
+import { estimatingSpeaker, realTimer } from '../../simulator/timing.js';
 import type { Transcript } from '../../simulator/transcript.js';
 import { WITHHELD_FORMS } from '../../simulator/twilio-request.js';
 import { UsageError } from '../errors.js';
@@ -31,6 +32,8 @@ interface Options {
   json?: boolean;
   transcript?: string;
   speak?: boolean;
+  speakTo?: string;
+  lang?: string;
   serverLogs?: boolean;
   scenario?: string;
 }
@@ -70,7 +73,9 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
     .option('--hangup-after <n>', 'hang up instead of answering the gather after N answers')
     .option('--json', 'print the transcript as JSON on stdout')
     .option('--transcript <file>', 'write the transcript as JSON to this file')
-    .option('--speak', 'speak each prompt through espeak-ng')
+    .option('--speak', "speak each prompt through espeak-ng, in the call's language")
+    .option('--speak-to <dir>', "write the call's audio to this directory, one WAV file per prompt (espeak-ng)")
+    .option('--lang <language>', 'choose this language (e.g. de-DE) at the language menu')
     .option('--server-logs', "show the in-process server's logs on stderr")
     .option(
       '--scenario <file>',
@@ -109,6 +114,9 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
         speaker = await espeakSpeaker({ onProblem: (message) => process.stderr.write(`optin-ivr: ${message}\n`) });
         if (!speaker) process.stderr.write(`optin-ivr: ${ESPEAK_INSTALL_HINT}\n`);
       }
+      if (options.speakTo !== undefined) {
+        speaker = await recordingSpeaker(options.speakTo, speaker, interactive);
+      }
 
       const target: CallTarget =
         options.url !== undefined
@@ -128,9 +136,10 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
           from,
           to: plan.to,
           caller: keypad
-            ? { keypad, timer: realTimer, speaker: speaker ?? { say: async () => undefined } }
+            ? { keypad, timer: realTimer, speaker: speaker ?? estimatingSpeaker(realTimer) }
             : { press: press as string[], ...(speaker ? { speaker } : {}) },
           hangupAfter: plan.hangupAfter,
+          lang: plan.lang,
           clock: systemClock,
           report: screen ? terminalDisplay(screen) : undefined,
         });
@@ -147,6 +156,11 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
       }
       const failure = callFailure(transcript);
       if (failure) throw new Error(failure);
+      if (plan.lang !== undefined && !transcript.steps.some((s) => s.type === 'language-chosen')) {
+        throw new UsageError(
+          `--lang ${plan.lang}: the line ${plan.to} asked for no language (its script has one language)`,
+        );
+      }
       if (plan.scenario) {
         const problems = checkScenario(plan.scenario, transcript);
         if (problems.length > 0) {
@@ -164,6 +178,7 @@ interface CallPlan {
   hangupAfter: number | undefined;
   interactive: boolean;
   scenario: Scenario | undefined;
+  lang: string | undefined;
 }
 
 /** Who calls, and how the keys are pressed: from the flags, or from a scenario file. */
@@ -186,8 +201,11 @@ async function callPlan(options: Options, env: NodeJS.ProcessEnv): Promise<CallP
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    if (options.lang !== undefined && scenario.lang !== undefined && options.lang !== scenario.lang) {
+      throw new UsageError(`--lang ${options.lang} and the scenario's lang ${scenario.lang} differ: leave out --lang`);
+    }
     const call = scenarioCall(scenario, { from: DEFAULT_FROM, to: options.to });
-    return { ...call, interactive: false, scenario };
+    return { ...call, lang: call.lang ?? options.lang, interactive: false, scenario };
   }
   const press = options.press === undefined ? undefined : parseOrThrow(options.press);
   const interactive = press === undefined && process.stdin.isTTY === true && !env.CI;
@@ -203,6 +221,30 @@ async function callPlan(options: Options, env: NodeJS.ProcessEnv): Promise<CallP
     hangupAfter: wholeNumber(options.hangupAfter),
     interactive,
     scenario: undefined,
+    lang: options.lang,
+  };
+}
+
+/**
+ * Writes every prompt to `dir` as a WAV file (`001-de-DE.wav`, …) for a machine with no sound device. At the
+ * keyboard the prompt then takes as long as its recording, so the countdown starts when it would have ended.
+ */
+async function recordingSpeaker(dir: string, aloud: Speaker | undefined, interactive: boolean): Promise<Speaker> {
+  const writer = await espeakWavWriter();
+  if (!writer) throw new UsageError(`--speak-to needs espeak-ng: ${ESPEAK_INSTALL_HINT.replace(/^.*?: /, '')}`);
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`cannot create --speak-to directory "${dir}": ${(err as Error).message}`);
+  }
+  let n = 0;
+  return {
+    async say(verb, signal) {
+      n += 1;
+      const file = join(dir, `${String(n).padStart(3, '0')}-${verb.language ?? 'default'}.wav`);
+      const [seconds] = await Promise.all([writer.write(verb.text, verb.language, file), aloud?.say(verb, signal)]);
+      if (interactive) await realTimer.sleep(seconds * 1000, signal);
+    },
   };
 }
 

@@ -160,10 +160,9 @@ function goToCall(ctx: DeskContext, sid: string): void {
   ctx.status = 303;
 }
 
-/** The region most numbers are written for: the voice scripts' country when they all share one. */
+/** The region a number written without its country code is read in: the default line's country. */
 function defaultCountry(app: AppContext): string {
-  const countries = new Set(app.scripts.all.map((s) => s.country));
-  return countries.size === 1 ? ([...countries][0] as string) : '';
+  return app.scripts.all.find((s) => s.default)?.country ?? '';
 }
 
 function sentence(message: string): string {

@@ -150,4 +150,10 @@ export const migrations: Record<string, Migration> = {
         .execute(db);
     },
   },
+  '2026-11-28-016-evidence': {
+    async up(db: Kysely<unknown>) {
+      // Each IVR decision carries the digest of its call's transcript up to the deciding key, inside its hash.
+      await db.schema.alterTable('consent_events').addColumn('transcript_sha256', 'text').execute();
+    },
+  },
 };

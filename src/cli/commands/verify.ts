@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { verifyLedger } from '../../db/ledger.js';
+import { verifyStore } from '../../evidence/verify-store.js';
 import { verifyExportFile } from '../../export/verify-file.js';
 import { UsageError } from '../errors.js';
 import { withExistingStore } from '../with-existing-store.js';
@@ -11,7 +11,9 @@ const HASH = /^[0-9a-f]{64}$/;
 export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
   program
     .command('verify')
-    .description('walk the hash chain of the ledger (or of a JSON Lines export) and name the first broken event')
+    .description(
+      'check the ledger (hash chain, statements, transcripts, file integrity, schema) or a JSON Lines export; name the first fault',
+    )
     .option('--file <export.jsonl>', 'check this JSON Lines export on its own, without the database')
     .option('--expect-head <hash>', 'also check that this earlier published head hash is still in the chain')
     .action(async (options: { file?: string; expectHead?: string }) => {
@@ -34,12 +36,8 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
       }
       const config = loadConfig(env);
       await withExistingStore(config, async (store) => {
-        const result = await verifyLedger(store.db, expectHead === undefined ? {} : { expectHead });
-        if (!result.ok) {
-          throw new UsageError(
-            `ledger broken at seq ${result.seq}: ${result.problem} (${result.count} events before it verified)`,
-          );
-        }
+        const result = await verifyStore(store.db, expectHead === undefined ? {} : { expectHead });
+        if (!result.ok) throw new UsageError(result.problem);
         checkHead(expectHead, result.headFound, result.head);
         process.stdout.write(`${result.count} events verified, head ${result.head}\n`);
       });

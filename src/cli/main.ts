@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { backupCommand } from './commands/backup.js';
+import { checkpointCommand } from './commands/checkpoint.js';
 import { exportCommand } from './commands/export.js';
+import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { revokeCommand } from './commands/revoke.js';
 import { serveCommand } from './commands/serve.js';
@@ -41,6 +43,8 @@ statusCommand(program, process.env);
 showCommand(program, process.env);
 revokeCommand(program, process.env);
 backupCommand(program, process.env);
+keysCommand(program);
+checkpointCommand(program, process.env);
 
 try {
   await program.parseAsync(process.argv);

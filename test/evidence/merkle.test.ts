@@ -146,7 +146,8 @@ describe('RFC 9162 Merkle tree against the Certificate Transparency test vectors
       expect(verifyConsistency(size1, size2, proof.map(h), r2, r1)).toBe(false);
       expect(verifyConsistency(size1, size2, proof.map(h).slice(0, -1), r1, r2)).toBe(false);
       const flipped = proof.map(h);
-      (flipped[0] as Buffer)[0] ^= 16;
+      const first = flipped[0] as Buffer;
+      first[0] = (first[0] as number) ^ 16;
       expect(verifyConsistency(size1, size2, flipped, r1, r2)).toBe(false);
     },
   );

@@ -1,10 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
+import { checkPublishedCheckpoints } from '../../evidence/checkpoint.js';
+import { parseVerifier } from '../../evidence/signed-note.js';
 import { verifyStore } from '../../evidence/verify-store.js';
 import { verifyExportFile } from '../../export/verify-file.js';
 import { UsageError } from '../errors.js';
 import { withExistingStore } from '../with-existing-store.js';
+import { asUsage } from './checkpoint.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -16,7 +19,12 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
     )
     .option('--file <export.jsonl>', 'check this JSON Lines export on its own, without the database')
     .option('--expect-head <hash>', 'also check that this earlier published head hash is still in the chain')
-    .action(async (options: { file?: string; expectHead?: string }) => {
+    .option(
+      '--checkpoint <files...>',
+      'also check that the ledger still holds each of these signed checkpoints as a prefix',
+    )
+    .option('--key <public-key-file>', "the line's public key (FILE.pub from `keys generate`), to check signatures")
+    .action(async (options: { file?: string; expectHead?: string; checkpoint?: string[]; key?: string }) => {
       const expectHead = options.expectHead?.trim().toLowerCase();
       if (expectHead !== undefined && !HASH.test(expectHead)) {
         throw new UsageError(`--expect-head "${options.expectHead}" is not a SHA-256 hash (64 hex characters)`);
@@ -34,12 +42,25 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
         process.stdout.write(`${result.count} events verified, head ${result.head} (${start})\n`);
         return;
       }
+      const verifier = options.key === undefined ? undefined : readVerifier(options.key);
+      const published = (options.checkpoint ?? []).map((file) => {
+        if (!existsSync(file) || statSync(file).isDirectory())
+          throw new UsageError(`--checkpoint "${file}" is not a file`);
+        return { source: file, note: readFileSync(file, 'utf8') };
+      });
       const config = loadConfig(env);
       await withExistingStore(config, async (store) => {
         const result = await verifyStore(store.db, expectHead === undefined ? {} : { expectHead });
         if (!result.ok) throw new UsageError(result.problem);
         checkHead(expectHead, result.headFound, result.head);
+        const problems = await checkPublishedCheckpoints(store.db, published, verifier);
+        if (problems.length > 0) throw new UsageError(problems.join('; '));
         process.stdout.write(`${result.count} events verified, head ${result.head}\n`);
+        if (published.length > 0) {
+          process.stdout.write(
+            `${published.length} checkpoint(s) still a prefix of the ledger${verifier ? ', signatures checked' : ' (signatures not checked: give --key)'}\n`,
+          );
+        }
       });
     });
 }
@@ -50,4 +71,9 @@ function checkHead(expected: string | undefined, found: boolean | undefined, hea
       `--expect-head ${expected} is not in the chain (which ends at head ${head}): events were rewritten or removed since it was published, or it belongs to another ledger`,
     );
   }
+}
+
+function readVerifier(file: string) {
+  if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`--key "${file}" is not a file`);
+  return asUsage(() => parseVerifier(readFileSync(file, 'utf8')), '--key');
 }

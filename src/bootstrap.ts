@@ -2,6 +2,8 @@ import { type Clock, type IdGenerator, randomIds, systemClock } from './clock.js
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { migrate, openStore } from './db/store.js';
+import { loadSigner } from './evidence/checkpoint.js';
+import { createLedgerMonitor } from './evidence/ledger-monitor.js';
 import type { Logger } from './logger.js';
 import { loadVoiceScripts } from './scripts/load.js';
 
@@ -15,6 +17,8 @@ export async function buildContext(
   overrides: { clock?: Clock; ids?: IdGenerator } = {},
 ): Promise<AppContext> {
   const scripts = await loadVoiceScripts(config.voiceScriptsDir);
+  // A missing or damaged key stops start-up here, like a bad voice script.
+  const signer = config.checkpointKeyFile === undefined ? undefined : loadSigner(config.checkpointKeyFile);
   const store = openStore(config.databaseUrl);
   try {
     await migrate(store.db);
@@ -22,12 +26,15 @@ export async function buildContext(
     await store.close();
     throw err;
   }
+  const clock = overrides.clock ?? systemClock;
   return {
     config,
     store,
     logger,
     scripts,
-    clock: overrides.clock ?? systemClock,
+    clock,
     ids: overrides.ids ?? randomIds,
+    ledger: createLedgerMonitor({ db: store.db, logger, clock }),
+    signer,
   };
 }

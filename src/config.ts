@@ -22,6 +22,11 @@ const schema = z
     VOICE_SCRIPTS_DIR: z.string().min(1).default('voice-scripts'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    VERIFY_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+    CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(604_800).optional(),
+    CHECKPOINT_DIR: z.string().min(1).optional(),
+    CHECKPOINT_POST_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV !== 'production') return;
@@ -30,6 +35,23 @@ const schema = z
         code: 'custom',
         path: ['TWILIO_AUTH_TOKEN'],
         message: 'is required when NODE_ENV=production (the auth token of the Twilio account)',
+      });
+    }
+  })
+  .superRefine((env, issue) => {
+    if (env.CHECKPOINT_EVERY_SECONDS === undefined) return;
+    if (!env.CHECKPOINT_KEY_FILE) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['CHECKPOINT_KEY_FILE'],
+        message: 'is required with CHECKPOINT_EVERY_SECONDS',
+      });
+    }
+    if (!env.CHECKPOINT_DIR && !env.CHECKPOINT_POST_URL) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['CHECKPOINT_DIR'],
+        message: 'or CHECKPOINT_POST_URL is required with CHECKPOINT_EVERY_SECONDS (where the checkpoints go)',
       });
     }
   });
@@ -47,6 +69,14 @@ export interface Config {
   readonly voiceScriptsDir: string;
   readonly logLevel: string;
   readonly adminToken: string | undefined;
+  /** How often the server verifies the events added since its last check. */
+  readonly verifyEverySeconds: number;
+  /** The private key that signs checkpoints and proofs (`optin-ivr keys generate`); never logged. */
+  readonly checkpointKeyFile: string | undefined;
+  /** When set, the server signs and publishes a checkpoint this often (to the dir and/or the URL). */
+  readonly checkpointEverySeconds: number | undefined;
+  readonly checkpointDir: string | undefined;
+  readonly checkpointPostUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -75,5 +105,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     voiceScriptsDir: e.VOICE_SCRIPTS_DIR,
     logLevel: e.LOG_LEVEL,
     adminToken: e.ADMIN_TOKEN,
+    verifyEverySeconds: e.VERIFY_EVERY_SECONDS,
+    checkpointKeyFile: e.CHECKPOINT_KEY_FILE,
+    checkpointEverySeconds: e.CHECKPOINT_EVERY_SECONDS,
+    checkpointDir: e.CHECKPOINT_DIR,
+    checkpointPostUrl: e.CHECKPOINT_POST_URL,
   });
 }

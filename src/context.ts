@@ -1,6 +1,8 @@
 import type { Clock, IdGenerator } from './clock.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
+import type { LedgerMonitor } from './evidence/ledger-monitor.js';
+import type { NoteSigner } from './evidence/signed-note.js';
 import type { Logger } from './logger.js';
 import type { VoiceScripts } from './scripts/load.js';
 
@@ -12,4 +14,8 @@ export interface AppContext {
   clock: Clock;
   ids: IdGenerator;
   scripts: VoiceScripts;
+  /** The running verification of the ledger; `ledger.last` is its last result (health, readiness, answers). */
+  ledger: LedgerMonitor;
+  /** The key that signs checkpoints and proofs, when CHECKPOINT_KEY_FILE is set. */
+  signer: NoteSigner | undefined;
 }

@@ -17,6 +17,6 @@ export function callRoutes(router: Router, app: AppContext): void {
       ctx.body = { error: 'not_found', message: `no call ${sid}` };
       return;
     }
-    ctx.body = transcript;
+    ctx.body = { ...transcript, ledger: app.ledger.last };
   });
 }

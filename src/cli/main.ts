@@ -4,6 +4,7 @@ import { checkpointCommand } from './commands/checkpoint.js';
 import { exportCommand } from './commands/export.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
+import { proveCommand } from './commands/prove.js';
 import { revokeCommand } from './commands/revoke.js';
 import { serveCommand } from './commands/serve.js';
 import { showCommand } from './commands/show.js';
@@ -45,6 +46,7 @@ revokeCommand(program, process.env);
 backupCommand(program, process.env);
 keysCommand(program);
 checkpointCommand(program, process.env);
+proveCommand(program, process.env);
 
 try {
   await program.parseAsync(process.argv);

@@ -81,8 +81,12 @@ async function decidingTranscript(
  * Reads every event in order, a page at a time, so memory stays flat however long the ledger is. The first page
  * has no lower bound: a row slipped in with seq 0 or below must be seen, not skipped.
  */
-export async function* readEvents(db: Kysely<Database>, pageSize = 1000): AsyncGenerator<ConsentEvent> {
-  let after: number | undefined;
+export async function* readEvents(
+  db: Kysely<Database>,
+  pageSize = 1000,
+  from?: { after: number },
+): AsyncGenerator<ConsentEvent> {
+  let after: number | undefined = from?.after;
   for (;;) {
     let query = db.selectFrom('consent_events').selectAll().orderBy('seq').limit(pageSize);
     if (after !== undefined) query = query.where('seq', '>', after);
@@ -171,6 +175,10 @@ export async function currentConsent(
     );
   if (business !== undefined) query = query.where('e.business', '=', business);
   return query.orderBy('e.business').orderBy('e.category').execute();
+}
+
+export function eventAt(db: Kysely<Database>, seq: number): Promise<ConsentEvent | undefined> {
+  return db.selectFrom('consent_events').selectAll().where('seq', '=', seq).executeTakeFirst();
 }
 
 export function eventsForCall(db: Kysely<Database>, callSid: string): Promise<ConsentEvent[]> {

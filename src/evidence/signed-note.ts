@@ -67,7 +67,7 @@ function publicFromRaw(publicKey: Buffer): KeyObject {
 /** A new Ed25519 key: the signer's text (keep it secret) and the verifier's (publish it). */
 export function generateNoteKey(name: string): { signerText: string; verifierText: string } {
   checkName(name);
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
   const seed = Buffer.from(jwk.d as string, 'base64url');
   const pub = Buffer.from(jwk.x as string, 'base64url');

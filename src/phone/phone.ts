@@ -62,3 +62,8 @@ export function maskPhone(value: string | null | undefined): string {
 export function spellDigits(digits: string): string {
   return digits.replace(/\D/g, '').split('').join(' ');
 }
+
+/** The region (ISO 3166-1 alpha-2) a number belongs to, e.g. US for +1415…; undefined when unknown. */
+export function phoneCountry(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}

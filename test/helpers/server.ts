@@ -45,6 +45,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const dbFile = join(dir, 'optin.db');
   const config = loadConfig({ DATABASE_URL: dbFile, TWILIO_AUTH_TOKEN: TEST_TOKEN, ...env });
   const context = await buildContext(config, silentLogger, { clock: steppingClock(), ids: counterIds() });
+  // As `serve` does at start; tests that want the timer start it themselves.
+  await context.ledger.checkAll();
   const server = createApp(context).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -100,7 +100,7 @@ describe('optin-ivr export', () => {
     [['--since', '2026-11-01T10:00'], '--since "2026-11-01T10:00" has no time zone'],
     [['--decision', 'yes'], '--decision "yes" is not one of opt_in, declined, opt_out'],
     [['--phone', '12'], '--phone "12" is not a valid phone number'],
-    [['--format', 'pdf'], '--format "pdf" is not one of csv, jsonl, xlsx'],
+    [['--format', 'pdf'], '--format "pdf" is not one of csv, jsonl, xlsx, iso27560'],
     [['--format', 'jsonl', '--bom'], '--bom applies to csv only'],
     [['--out', '/no/such/dir/x.csv'], '--out "/no/such/dir/x.csv": the folder "/no/such/dir" does not exist'],
     [['--sinse', '2026-11-01'], "unknown option '--sinse'"],

@@ -96,3 +96,27 @@ describe('ISO/IEC TS 27560 consent records (DPV JSON-LD)', () => {
     ]);
   });
 });
+
+describe('optin-ivr export --format iso27560', () => {
+  it('writes one JSON-LD consent record per event, the notice words included', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const { addEvents, tempStore } = await import('../helpers/ledger.js');
+    const ledger = await tempStore();
+    try {
+      await addEvents(ledger.store, [ivrEvent(), ivrEvent({ category: 'marketing', decision: 'declined' })]);
+      const run = await runCli(['export', '--format', 'iso27560'], { DATABASE_URL: ledger.file });
+      expect(run.code).toBe(0);
+      const records = run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(records).toHaveLength(2);
+      expect(records[0]).toMatchObject({ 'dpv:hasNotice': { 'rdf:value': TEST_STATEMENT } });
+      expect(records[1]).toMatchObject({
+        'dpv:hasConsentStatus': { '@type': ['dpv:ConsentRefused', 'dpv:ExpressedConsent'] },
+      });
+    } finally {
+      await ledger.remove();
+    }
+  });
+});

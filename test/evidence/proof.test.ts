@@ -126,6 +126,16 @@ describe('optin-ivr prove and verify --proof', () => {
     );
   });
 
+  it('fails when the words of a prompt in the transcript are left out', () => {
+    const proof = JSON.parse(proofText);
+    const prompt = proof.transcripts[0].steps.find((s: { kind: string }) => s.kind === 'prompt');
+    proof.statements = proof.statements.filter((s: { sha256: string }) => s.sha256 !== prompt.statement_sha256);
+    const result = verifyProof(JSON.stringify(proof), parseVerifier(readFileSync(`${key}.pub`, 'utf8')));
+    expect(result.problems).toContain(
+      `call ${proof.transcripts[0].call.call_sid}: the words of prompt ${prompt.prompt_id} (${prompt.statement_sha256}) are not in the file`,
+    );
+  });
+
   it('refuses a number with no events, and a proof file that is not one', async () => {
     const none = await runCli(['prove', '+14155550199', '--key', key, '--out', join(ledger.dir, 'none.json')], env);
     expect(none).toMatchObject({ code: 1, stderr: 'optin-ivr: no events for +14155550199\n' });

@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -115,6 +118,37 @@ describe('signed checkpoints', () => {
       code: 1,
       stderr: `optin-ivr: checkpoint ${file} is not signed by the key ivr.example.com/consent\n`,
     });
+  });
+
+  it('checkpoint --post sends the signed note as text/plain, and fails on a refusal', async () => {
+    const received: { type: string | undefined; body: string }[] = [];
+    let answer = 204;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => {
+        body += d;
+      });
+      req.on('end', () => {
+        received.push({ type: req.headers['content-type'], body });
+        res.writeHead(answer).end();
+      });
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/add`;
+    try {
+      const run = await runCli(['checkpoint', '--key', key, '--post', url], env);
+      expect(run).toMatchObject({ code: 0, stderr: `checkpoint of 5 events posted to ${url}\n` });
+      expect(received[0]?.type).toBe('text/plain; charset=utf-8');
+      expect(received[0]?.body).toMatch(/^ivr\.example\.com\/consent\n5\n/);
+      answer = 500;
+      const refused = await runCli(['checkpoint', '--key', key, '--post', url], env);
+      expect(refused).toMatchObject({
+        code: 1,
+        stderr: `optin-ivr: posting the checkpoint to ${url} failed: 500 Internal Server Error\n`,
+      });
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a missing key file and a private key given where the public one belongs', async () => {

@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { Database } from './db/schema.js';
 import { databaseFile, migrate, openStore } from './db/store.js';
+import { loadSigner } from './evidence/checkpoint.js';
+import { createLedgerMonitor } from './evidence/ledger-monitor.js';
 import { writeHealth } from './health/write-health.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -24,6 +26,8 @@ export async function buildContext(
   const scripts = await loadVoiceScripts(config.voiceScriptsDir, { maxPromptSeconds: config.voicePromptMaxSeconds });
   for (const warning of scripts.warnings)
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
+  // A missing or damaged key stops start-up here, like a bad voice script.
+  const signer = config.checkpointKeyFile === undefined ? undefined : loadSigner(config.checkpointKeyFile);
   const clock = overrides.clock ?? systemClock;
   const metrics = createMetrics({ databaseFile: databaseFile(config.databaseUrl) });
   const writes = writeHealth(metrics, clock);
@@ -44,6 +48,13 @@ export async function buildContext(
     ids: overrides.ids ?? randomIds,
     metrics,
     writes,
+    ledger: createLedgerMonitor({
+      db: store.db,
+      logger,
+      clock,
+      onResult: (r) => metrics.ledgerVerified({ ok: r.verified, at: clock.now(), count: r.events }),
+    }),
+    signer,
   };
 }
 

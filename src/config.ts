@@ -86,6 +86,22 @@ const schema = z
     DESK_IDLE_MINUTES: wholeNumber(1, 1440)
       .default(30)
       .describe('minutes without a request after which a desk session ends (default 30)'),
+    VERIFY_EVERY_SECONDS: wholeNumber(1, 86_400)
+      .default(60)
+      .describe('how often the server verifies the events added since its last check, in seconds (default 60)'),
+    CHECKPOINT_KEY_FILE: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('the private key that signs checkpoints and proofs (optin-ivr keys generate)'),
+    CHECKPOINT_EVERY_SECONDS: wholeNumber(1, 604_800)
+      .optional()
+      .describe('sign and publish a checkpoint this often, in seconds (needs CHECKPOINT_KEY_FILE)'),
+    CHECKPOINT_DIR: z.string().min(1).optional().describe('where scheduled checkpoints are written'),
+    CHECKPOINT_POST_URL: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .optional()
+      .describe('where scheduled checkpoints are posted'),
   })
   .superRefine((env, issue) => {
     if (env.NODE_ENV !== 'production') return;
@@ -94,6 +110,23 @@ const schema = z
         code: 'custom',
         path: ['TWILIO_AUTH_TOKEN'],
         message: 'is required when NODE_ENV=production (the auth token of the Twilio account)',
+      });
+    }
+  })
+  .superRefine((env, issue) => {
+    if (env.CHECKPOINT_EVERY_SECONDS === undefined) return;
+    if (!env.CHECKPOINT_KEY_FILE) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['CHECKPOINT_KEY_FILE'],
+        message: 'is required with CHECKPOINT_EVERY_SECONDS',
+      });
+    }
+    if (!env.CHECKPOINT_DIR && !env.CHECKPOINT_POST_URL) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['CHECKPOINT_DIR'],
+        message: 'or CHECKPOINT_POST_URL is required with CHECKPOINT_EVERY_SECONDS (where the checkpoints go)',
       });
     }
   });
@@ -126,6 +159,14 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** A desk session ends after this many minutes without a request. */
   readonly deskIdleMinutes: number;
+  /** How often the server verifies the events added since its last check. */
+  readonly verifyEverySeconds: number;
+  /** The private key that signs checkpoints and proofs (`optin-ivr keys generate`); never logged. */
+  readonly checkpointKeyFile: string | undefined;
+  /** When set, the server signs and publishes a checkpoint this often (to the dir and/or the URL). */
+  readonly checkpointEverySeconds: number | undefined;
+  readonly checkpointDir: string | undefined;
+  readonly checkpointPostUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -163,5 +204,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminToken: e.ADMIN_TOKEN,
     metricsToken: e.METRICS_TOKEN,
     deskIdleMinutes: e.DESK_IDLE_MINUTES,
+    verifyEverySeconds: e.VERIFY_EVERY_SECONDS,
+    checkpointKeyFile: e.CHECKPOINT_KEY_FILE,
+    checkpointEverySeconds: e.CHECKPOINT_EVERY_SECONDS,
+    checkpointDir: e.CHECKPOINT_DIR,
+    checkpointPostUrl: e.CHECKPOINT_POST_URL,
   });
 }

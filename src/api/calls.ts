@@ -36,6 +36,6 @@ export function callRoutes(router: Router, app: AppContext): void {
       };
       return;
     }
-    ctx.body = transcript;
+    ctx.body = { ...transcript, ledger: app.ledger.last };
   });
 }

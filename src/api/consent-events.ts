@@ -7,6 +7,7 @@ import { orderedRow } from '../export/columns.js';
 import { streamEvents } from '../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
 import { InvalidParameterError } from '../export/invalid-parameter.js';
+import { statementTexts } from '../export/statement-texts.js';
 import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../export/write-export.js';
 import { booleanParam, queryParams } from './query.js';
 
@@ -16,6 +17,8 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   jsonl: 'application/x-ndjson; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  // One JSON-LD consent record per line.
+  iso27560: 'application/x-ndjson; charset=utf-8',
 };
 
 /** Consent events as JSON pages, and the same export as the CLI as a streamed download. */
@@ -66,10 +69,15 @@ export function consentEventRoutes(router: Router, app: AppContext): void {
     const body = new PassThrough();
     ctx.status = 200;
     ctx.type = CONTENT_TYPES[format];
-    ctx.attachment(`consent-events.${format}`);
+    ctx.attachment(`consent-events.${format === 'iso27560' ? 'iso27560.jsonl' : format}`);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = body;
-    writeExport(streamEvents(app.store.db, filter), body, { format, raw, bom }).then(
+    writeExport(streamEvents(app.store.db, filter), body, {
+      format,
+      raw,
+      bom,
+      statementText: statementTexts(app.store.db),
+    }).then(
       (rows) => app.logger.info({ format, rows }, 'export sent'),
       (err) => {
         // Headers are gone already: the client sees a cut-off download rather than a complete-looking file.

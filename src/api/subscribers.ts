@@ -10,6 +10,7 @@ import type { AppContext } from '../context.js';
 import { findIdempotentAnswer, saveIdempotentAnswer } from '../db/idempotency.js';
 import type { ConsentEvent } from '../db/schema.js';
 import { writeTransaction } from '../db/store.js';
+import { buildProof, NothingToProveError } from '../evidence/proof.js';
 import { orderedRow } from '../export/columns.js';
 import { phoneNumber } from '../export/filter.js';
 import { InvalidParameterError } from '../export/invalid-parameter.js';
@@ -33,7 +34,34 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
   router.get('/subscribers/:phone', async (ctx) => {
     const { country } = queryParams(ctx as unknown as Context, ['country']);
     const phone = phoneNumber(ctx.params.phone as string, country);
-    ctx.body = await subscriberStatus(app.store.db, phone);
+    // The answer is only as good as the ledger: say whether it verified rather than answering as if all were well.
+    ctx.body = { ...(await subscriberStatus(app.store.db, phone)), ledger: app.ledger.last };
+  });
+
+  router.get('/subscribers/:phone/proof', async (ctx) => {
+    const { country, business } = queryParams(ctx as unknown as Context, ['country', 'business']);
+    const phone = phoneNumber(ctx.params.phone as string, country);
+    const refuse = (status: number, error: string, message: string) => {
+      ctx.status = status;
+      ctx.body = { error, message };
+    };
+    if (!app.signer) return refuse(503, 'no_signing_key', 'proofs need a signing key: set CHECKPOINT_KEY_FILE');
+    const verification = await app.ledger.checkNew();
+    if (!verification.verified) {
+      return refuse(503, 'ledger_not_verified', `the ledger does not verify: ${verification.problem}`);
+    }
+    try {
+      const proof = await buildProof(app.store.db, {
+        phone,
+        signer: app.signer,
+        ...(business === undefined ? {} : { business: business.trim() }),
+      });
+      ctx.set('Content-Disposition', 'attachment; filename="consent-proof.json"');
+      ctx.body = proof;
+    } catch (err) {
+      if (err instanceof NothingToProveError) return refuse(404, 'not_found', err.message);
+      throw err;
+    }
   });
 
   router.post(

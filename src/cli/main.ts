@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { backupCommand } from './commands/backup.js';
+import { checkpointCommand } from './commands/checkpoint.js';
 import { exportCommand } from './commands/export.js';
+import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
+import { proveCommand } from './commands/prove.js';
 import { revokeCommand } from './commands/revoke.js';
 import { scriptsCommand } from './commands/scripts.js';
 import { serveCommand } from './commands/serve.js';
@@ -52,6 +55,9 @@ revokeCommand(program, process.env);
 backupCommand(program, process.env);
 usersCommand(program, process.env);
 scriptsCommand(program, process.env);
+keysCommand(program);
+checkpointCommand(program, process.env);
+proveCommand(program, process.env);
 
 try {
   await program.parseAsync(process.argv);

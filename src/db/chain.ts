@@ -10,11 +10,17 @@ export type ChainedFields = Omit<ConsentEvent, 'hash'>;
 /**
  * The canonical form of an event: JSON with keys sorted and every field present (null when empty), as in
  * RFC 8785 for flat objects of strings, integers and nulls. Anyone can recompute it from an export.
+ * A key added after the first release (`LATER_KEYS`) is written only when it is not null, so every event
+ * recorded before it existed keeps its hash (docs/ledger.md).
  */
 export function canonicalEvent(event: ChainedFields): string {
   const source = event as unknown as Record<string, unknown>;
   const sorted: Record<string, unknown> = {};
-  for (const key of CHAINED_KEYS) sorted[key] = source[key] ?? null;
+  for (const key of HASHED_KEYS) {
+    const value = source[key] ?? null;
+    if (value === null && LATER_KEY_SET.has(key)) continue;
+    sorted[key] = value;
+  }
   return JSON.stringify(sorted);
 }
 
@@ -48,6 +54,13 @@ const CHAINED_KEYS = [
   'statement_sha256',
   'voice',
 ] as const satisfies readonly (keyof ChainedFields)[];
+
+/** Keys added after the first release: hashed only when not null. Keep sorted into place below. */
+export const LATER_KEYS = ['transcript_sha256'] as const satisfies readonly (keyof ChainedFields)[];
+const LATER_KEY_SET: ReadonlySet<string> = new Set(LATER_KEYS);
+
+/** Every hashed key in sorted order: the canonical form's key order. */
+const HASHED_KEYS: readonly string[] = [...CHAINED_KEYS, ...LATER_KEYS].sort();
 
 export type ChainCheck =
   | { ok: true; count: number; head: string }

@@ -1,10 +1,18 @@
 import type { Kysely } from 'kysely';
+import { digestedCall, findDigestedPrefix, lastKeyIndex, transcriptDigest } from '../evidence/transcript-digest.js';
 import { sha256Hex } from '../hash.js';
+import { findCall, stepsForCall } from './calls.js';
 import { checkChain, eventHash, GENESIS_HASH } from './chain.js';
-import type { ConsentEvent, Database } from './schema.js';
+import type { Call, CallStep, ConsentEvent, Database } from './schema.js';
 
-/** An event as a caller of `appendEvents` describes it; sequence, time and hashes are added here. */
-export type NewConsentEvent = Omit<ConsentEvent, 'seq' | 'event_id' | 'recorded_at' | 'prev_hash' | 'hash'>;
+/**
+ * An event as a caller of `appendEvents` describes it; sequence, time and hashes are added here, and so is an
+ * IVR decision's transcript digest unless given.
+ */
+export type NewConsentEvent = Omit<
+  ConsentEvent,
+  'seq' | 'event_id' | 'recorded_at' | 'prev_hash' | 'hash' | 'transcript_sha256'
+> & { transcript_sha256?: string | null };
 
 /**
  * Appends events to the chain. Call it inside `writeTransaction`, which holds the write lock while the chain
@@ -25,9 +33,19 @@ export async function appendEvents(
   let seq = head?.seq ?? 0;
   let prev = head?.hash ?? GENESIS_HASH;
   const rows: ConsentEvent[] = [];
+  const digests = new Map<string, string | null>();
   for (const event of events) {
     seq += 1;
-    const fields = { ...event, seq, event_id: stamp.newId(), recorded_at: stamp.recordedAt, prev_hash: prev };
+    const transcript_sha256 =
+      event.transcript_sha256 !== undefined ? event.transcript_sha256 : await decidingTranscript(trx, event, digests);
+    const fields = {
+      ...event,
+      transcript_sha256,
+      seq,
+      event_id: stamp.newId(),
+      recorded_at: stamp.recordedAt,
+      prev_hash: prev,
+    };
     const hash = eventHash(prev, fields);
     rows.push({ ...fields, hash });
     prev = hash;
@@ -37,11 +55,38 @@ export async function appendEvents(
 }
 
 /**
+ * The digest of an IVR decision's call transcript up to the key that decided it: the last key written so far,
+ * read from the steps this same transaction wrote, so the digest and the decision commit together.
+ */
+async function decidingTranscript(
+  trx: Kysely<Database>,
+  event: NewConsentEvent,
+  cache: Map<string, string | null>,
+): Promise<string | null> {
+  if (event.source !== 'ivr' || event.call_sid === null) return null;
+  const known = cache.get(event.call_sid);
+  if (known !== undefined) return known;
+  const call = await findCall(trx, event.call_sid);
+  let digest: string | null = null;
+  if (call) {
+    const steps = await stepsForCall(trx, event.call_sid);
+    const key = lastKeyIndex(steps);
+    if (key >= 0) digest = transcriptDigest(digestedCall(call), steps, key);
+  }
+  cache.set(event.call_sid, digest);
+  return digest;
+}
+
+/**
  * Reads every event in order, a page at a time, so memory stays flat however long the ledger is. The first page
  * has no lower bound: a row slipped in with seq 0 or below must be seen, not skipped.
  */
-export async function* readEvents(db: Kysely<Database>, pageSize = 1000): AsyncGenerator<ConsentEvent> {
-  let after: number | undefined;
+export async function* readEvents(
+  db: Kysely<Database>,
+  pageSize = 1000,
+  from?: { after: number },
+): AsyncGenerator<ConsentEvent> {
+  let after: number | undefined = from?.after;
   for (;;) {
     let query = db.selectFrom('consent_events').selectAll().orderBy('seq').limit(pageSize);
     if (after !== undefined) query = query.where('seq', '>', after);
@@ -57,7 +102,37 @@ export async function* readEvents(db: Kysely<Database>, pageSize = 1000): AsyncG
  * kept under their hash; names the first event that does not match.
  */
 export function verifyLedger(db: Kysely<Database>, options: { expectHead?: string } = {}) {
-  return checkChain(readEvents(db), { ...options, checkEvent: statementChecker(db) });
+  return checkChain(readEvents(db), { ...options, checkEvent: eventChecker(db) });
+}
+
+/** Everything checked of each event beside its hash: the words it answered and the call it came from. */
+export function eventChecker(db: Kysely<Database>) {
+  const statements = statementChecker(db);
+  const transcripts = transcriptChecker(db);
+  return async (event: ConsentEvent): Promise<string | undefined> =>
+    (await statements(event)) ?? (await transcripts(event));
+}
+
+/**
+ * An IVR decision's transcript digest must still match its call's steps up to a key: a changed key, time or
+ * prompt in `call_steps` (or a changed call) breaks it. Events of one call come together, so its steps are
+ * read once.
+ */
+function transcriptChecker(db: Kysely<Database>) {
+  let cached: { callSid: string; call: Call | undefined; steps: CallStep[] } | undefined;
+  return async (event: ConsentEvent): Promise<string | undefined> => {
+    const digest = event.transcript_sha256;
+    if (digest === null || event.call_sid === null) return undefined;
+    if (cached?.callSid !== event.call_sid) {
+      const call = await findCall(db, event.call_sid);
+      cached = { callSid: event.call_sid, call, steps: call ? await stepsForCall(db, event.call_sid) : [] };
+    }
+    if (!cached.call) return `its call ${event.call_sid} is missing from calls`;
+    if (findDigestedPrefix(cached.call, cached.steps, digest) < 0) {
+      return `the transcript of call ${event.call_sid} has been changed: no prefix of its steps up to a key hashes to transcript_sha256 ${digest}`;
+    }
+    return undefined;
+  };
 }
 
 function statementChecker(db: Kysely<Database>) {
@@ -100,6 +175,10 @@ export async function currentConsent(
     );
   if (business !== undefined) query = query.where('e.business', '=', business);
   return query.orderBy('e.business').orderBy('e.category').execute();
+}
+
+export function eventAt(db: Kysely<Database>, seq: number): Promise<ConsentEvent | undefined> {
+  return db.selectFrom('consent_events').selectAll().where('seq', '=', seq).executeTakeFirst();
 }
 
 export function eventsForCall(db: Kysely<Database>, callSid: string): Promise<ConsentEvent[]> {

@@ -229,4 +229,14 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026-11-28-016-evidence': {
+    async up(db: Kysely<unknown>) {
+      // Each IVR decision carries the digest of its call's transcript up to the deciding key, inside its hash.
+      await db.schema.alterTable('consent_events').addColumn('transcript_sha256', 'text').execute();
+    },
+    // Only for going back to the release before it (and for tests of a pending migration): nothing hashes it then.
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('consent_events').dropColumn('transcript_sha256').execute();
+    },
+  },
 };

@@ -85,6 +85,11 @@ export interface ConsentEventsTable {
   language: string | null;
   voice: string | null;
   statement_sha256: string | null;
+  /**
+   * For an IVR decision, the digest of its call's transcript up to the deciding key (see
+   * `src/evidence/transcript-digest.ts`); null for other sources and for events recorded before it existed.
+   */
+  transcript_sha256: string | null;
   /** 1 when the request carrying the decision passed Twilio's signature check. */
   signature_verified: number | null;
   reason: string | null;

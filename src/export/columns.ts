@@ -23,6 +23,7 @@ export const EXPORT_COLUMNS = [
   'language',
   'voice',
   'statement_sha256',
+  'transcript_sha256',
   'signature_verified',
   'reason',
   'prev_hash',

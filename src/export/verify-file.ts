@@ -33,6 +33,8 @@ const line = z.strictObject({
   language: text,
   voice: text,
   statement_sha256: text,
+  // Added in 2026-11: exports written before it have no such key, and their hashes do not cover it.
+  transcript_sha256: text.optional(),
   signature_verified: integer,
   reason: text,
   prev_hash: z.string().regex(/^[0-9a-f]{64}$/),
@@ -75,7 +77,7 @@ export async function verifyExportFile(file: string, options: { expectHead?: str
           `${file} line ${n} is not a consent event: ${issue?.path.join('.') || 'line'} ${issue?.message ?? ''}`.trim(),
         );
       }
-      const event = parsed.data as ConsentEvent;
+      const event = { ...parsed.data, transcript_sha256: parsed.data.transcript_sha256 ?? null } as ConsentEvent;
       first ??= {
         seq: event.seq,
         prevHash: event.prev_hash,

@@ -2,10 +2,11 @@ import { finished, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { ConsentEvent } from '../db/schema.js';
+import { consentRecord } from '../evidence/iso27560.js';
 import { EXPORT_COLUMNS, type ExportColumn, orderedRow } from './columns.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 
-export const EXPORT_FORMATS = ['csv', 'jsonl', 'xlsx'] as const;
+export const EXPORT_FORMATS = ['csv', 'jsonl', 'xlsx', 'iso27560'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** A worksheet holds 1,048,576 rows; one is the header. */
@@ -23,6 +24,8 @@ export interface ExportOptions {
   bom?: boolean;
   /** Called after each row is handed on, with the number written so far. */
   onRow?: (written: number) => void;
+  /** iso27560: the words a statement hash stands for, to put the notice in each record. */
+  statementText?: (sha256: string) => Promise<string | undefined>;
 }
 
 /** Writes `events` to `out` in one format and ends `out`; resolves with the number of events written. */
@@ -41,6 +44,18 @@ export async function writeExport(
   }
   if (options.format === 'xlsx') {
     await writeXlsx(counted(), out);
+  } else if (options.format === 'iso27560') {
+    await pipeline(
+      Readable.from(counted()),
+      async function* (rows: AsyncIterable<ConsentEvent>) {
+        for await (const row of rows) {
+          const hash = row.statement_sha256;
+          const text = hash === null ? undefined : await options.statementText?.(hash);
+          yield `${JSON.stringify(consentRecord(row, hash && text !== undefined ? { sha256: hash, text } : undefined))}\n`;
+        }
+      },
+      out,
+    );
   } else if (options.format === 'jsonl') {
     await pipeline(
       Readable.from(counted()),

@@ -9,7 +9,8 @@ export function healthRouter(app: AppContext): Router {
   router.get('/healthz', async (ctx) => {
     try {
       await ping(app.store.db);
-      ctx.body = { status: 'ok' };
+      // Alive either way; the body says whether the ledger verified (a readiness check can refuse traffic on it).
+      ctx.body = { status: 'ok', ledger: app.ledger.last };
     } catch (err) {
       app.logger.error({ err }, 'health check: database did not answer');
       ctx.status = 503;

@@ -69,3 +69,8 @@ export function maskNumbersInQuery(url: string): string {
   if (query === -1) return url;
   return url.slice(0, query) + url.slice(query).replace(/\d{7,}/g, (run) => maskPhone(run));
 }
+
+/** The region (ISO 3166-1 alpha-2) a number belongs to, e.g. US for +1415…; undefined when unknown. */
+export function phoneCountry(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}

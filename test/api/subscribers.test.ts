@@ -39,7 +39,11 @@ describe('GET /api/subscribers/{phone}', () => {
   it('answers an unknown number with an empty status, not an error', async () => {
     const res = await status('+14155550100');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ phone_number: '+14155550100', consents: [] });
+    expect(await res.json()).toEqual({
+      phone_number: '+14155550100',
+      consents: [],
+      ledger: { verified: true, checked_at: expect.any(String), events: 0, head: '0'.repeat(64), problem: null },
+    });
   });
 
   it('gives the consent per business and category with its deciding event, for any notation', async () => {

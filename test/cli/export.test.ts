@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
+import { EXPORT_COLUMNS } from '../../src/export/columns.js';
 import { runCli, runUntilPipeCloses } from '../helpers/cli.js';
 import { addEvents, addManyEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
@@ -73,7 +74,7 @@ describe('optin-ivr export', () => {
     await workbook.xlsx.readFile(out);
     const sheet = workbook.worksheets[0] as ExcelJS.Worksheet;
     expect(sheet.getColumn(1).values.slice(2)).toEqual(rows.map((r) => String(r.seq)));
-    expect(sheet.getColumn(25).values.slice(2)).toEqual(rows.map((r) => r.hash));
+    expect(sheet.getColumn(EXPORT_COLUMNS.indexOf('hash') + 1).values.slice(2)).toEqual(rows.map((r) => r.hash));
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
@@ -99,7 +100,7 @@ describe('optin-ivr export', () => {
     [['--since', '2026-11-01T10:00'], '--since "2026-11-01T10:00" has no time zone'],
     [['--decision', 'yes'], '--decision "yes" is not one of opt_in, declined, opt_out'],
     [['--phone', '12'], '--phone "12" is not a valid phone number'],
-    [['--format', 'pdf'], '--format "pdf" is not one of csv, jsonl, xlsx'],
+    [['--format', 'pdf'], '--format "pdf" is not one of csv, jsonl, xlsx, iso27560'],
     [['--format', 'jsonl', '--bom'], '--bom applies to csv only'],
     [['--out', '/no/such/dir/x.csv'], '--out "/no/such/dir/x.csv": the folder "/no/such/dir" does not exist'],
     [['--sinse', '2026-11-01'], "unknown option '--sinse'"],

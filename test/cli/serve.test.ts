@@ -21,7 +21,7 @@ describe('optin-ivr serve', () => {
       TWILIO_AUTH_TOKEN: 'test-auth-token-0123456789',
     });
     try {
-      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+      expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: 'ok', ledger: { problem: null } });
       const caller = new Caller({ url } as TestServer, { from: '+14155550123' });
       await caller.dial();
       for (const key of ['1', '1', '1']) await caller.press(key);
@@ -80,7 +80,7 @@ describe('optin-ivr migrate', () => {
     const first = await runCli(['migrate'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
-      /applied 6 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys, 2026-11-25-003-insert-guards, 2026-11-28-011-script-versions, 2026-11-28-013-desk, 2026-11-28-014-write-probe/,
+      /applied 7 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys, 2026-11-25-003-insert-guards, 2026-11-28-011-script-versions, 2026-11-28-013-desk, 2026-11-28-014-write-probe, 2026-11-28-016-evidence/,
     );
     const second = await runCli(['migrate'], env);
     expect(second.stdout).toMatch(/is up to date/);

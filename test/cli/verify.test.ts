@@ -75,7 +75,11 @@ describe('optin-ivr verify', () => {
 
   it('detects a whole-chain rewrite only through the published head', async () => {
     const published = rows[4]?.hash as string;
-    // Rewriting every hash consistently (as a forger with the code could) leaves a valid-looking chain...
+    // Rewriting every hash consistently (as a forger with the code could) and putting the triggers back as
+    // they were leaves a valid-looking store...
+    const triggers = new SQLite(ledger.file)
+      .prepare("SELECT sql FROM sqlite_master WHERE name IN ('consent_events_no_update', 'consent_events_no_delete')")
+      .all() as { sql: string }[];
     tamper(`UPDATE consent_events SET reason = 'rewritten' WHERE seq = 1`);
     const { checkChain, eventHash, GENESIS_HASH } = await import('../../src/db/chain.js');
     const raw = new SQLite(ledger.file);
@@ -88,6 +92,7 @@ describe('optin-ivr verify', () => {
     expect(
       await checkChain(raw.prepare('SELECT * FROM consent_events ORDER BY seq').all() as ConsentEvent[]),
     ).toMatchObject({ ok: true });
+    for (const { sql } of triggers) raw.exec(sql);
     raw.close();
     expect((await runCli(['verify'], env)).code).toBe(0);
     // ...which the head published before the rewrite exposes.

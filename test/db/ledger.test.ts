@@ -115,7 +115,7 @@ describe('the consent ledger', () => {
         `INSERT INTO consent_events SELECT -1, 'forged', call_sid, account_sid, called_number, '+14155550199',
          number_source, business, channel, category, decision, digits, prompt_id, attempt, source, script_id,
          script_version, language, voice, statement_sha256, signature_verified, reason, recorded_at, prev_hash,
-         'fakehash' FROM consent_events WHERE seq = ?`,
+         'fakehash', transcript_sha256 FROM consent_events WHERE seq = ?`,
       )
       .run(first?.seq);
     expect(await verifyLedger(store.db)).toMatchObject({

@@ -40,7 +40,9 @@ describe('number', () => {
     expect(status).toBe(200);
     expect(html).toContain('Number +14155550123');
     expect(html.match(/badge yes">Yes</g)).toHaveLength(2);
-    expect(html).toContain('Hello, this is Demo Shop. With your permission, we will send you order and delivery updates on WhatsApp');
+    expect(html).toContain(
+      'Hello, this is Demo Shop. With your permission, we will send you order and delivery updates on WhatsApp',
+    );
     expect(html).toMatch(/✓ words hash to [0-9a-f]{16}…, as recorded/);
     expect(html).toMatch(/Pressed <span class="key">1<\/span> at <code>statement<\/code>/);
     expect(html).toContain(`/desk/calls/${caller.sid}`);

@@ -54,6 +54,8 @@ export async function startServer(
     clock: steppingClock(),
     ids: counterIds(),
   });
+  // As `serve` does at start; tests that want the timer start it themselves.
+  await context.ledger.checkAll();
   const server = createApp(context).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -180,4 +182,12 @@ export class Caller {
     this.last = spoken;
     return spoken;
   }
+}
+
+/** Follows the `<Redirect>` a failed turn answers with (the turn tried once more), as Twilio would. */
+export async function followRedirect(caller: Caller, body: string, documentUrl: string): Promise<string> {
+  const target = /<Redirect method="POST">([^<]+)<\/Redirect>/.exec(body)?.[1];
+  if (!target) throw new Error(`no <Redirect> in ${body}`);
+  const url = new URL(target.replaceAll('&amp;', '&'), documentUrl).toString();
+  return (await postSigned(url, caller.base())).text();
 }

@@ -5,6 +5,7 @@ import {
   ACCOUNT_SID,
   Caller,
   callSid,
+  followRedirect,
   postSigned,
   readTwiml,
   startServer,
@@ -315,13 +316,6 @@ describe('when a write fails', () => {
   const restoreConsentWrites = () => server.context.store.sqlite.exec('DROP TRIGGER fail_insert');
 
   /** Follows a <Redirect> as Twilio does: a signed POST of the call's parameters, without Digits. */
-  async function followRedirect(caller: Caller, body: string, documentUrl: string): Promise<string> {
-    const target = /<Redirect method="POST">([^<]+)<\/Redirect>/.exec(body)?.[1];
-    if (!target) throw new Error(`no <Redirect> in ${body}`);
-    const url = new URL(target.replaceAll('&amp;', '&'), documentUrl).toString();
-    return (await postSigned(url, caller.base())).text();
-  }
-
   it('tries a failed turn once more by <Redirect>, with the keys in its URL, before saying anything', async () => {
     server = await startServer();
     const caller = new Caller(server, { from: '+14155550123' });

@@ -8,6 +8,7 @@ import { isDatabaseFile } from '../../db/backup.js';
 import { countEvents } from '../../db/event-query.js';
 import { streamEvents } from '../../export/event-stream.js';
 import { parseFilter } from '../../export/filter.js';
+import { statementTexts } from '../../export/statement-texts.js';
 import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
 import { UsageError } from '../errors.js';
 import { progressBar } from '../progress-bar.js';
@@ -35,7 +36,9 @@ interface ExportOptions {
 export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
   program
     .command('export')
-    .description('write consent events, oldest first, as CSV (spreadsheet-safe), JSON Lines or xlsx')
+    .description(
+      'write consent events, oldest first, as CSV (spreadsheet-safe), JSON Lines, xlsx or ISO/IEC TS 27560 consent records (JSON-LD lines)',
+    )
     .option('--format <format>', `${EXPORT_FORMATS.join(', ')}`, 'csv')
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--force', 'replace the --out file if it exists already')
@@ -82,6 +85,7 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
             raw: options.raw ?? false,
             bom: options.bom ?? false,
             onRow: bar ? (n) => bar.update(n) : undefined,
+            statementText: statementTexts(store.db),
           });
           bar?.finish(written);
           if (partial !== undefined && target !== undefined) {

@@ -20,6 +20,20 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
       const { buildContext } = await import('../../bootstrap.js');
       const { createApp } = await import('../../app.js');
       const context = await buildContext(config, logger);
+      // Verified at start (in the background, so a long ledger does not delay the line), then incrementally.
+      context.ledger.start(config.verifyEverySeconds);
+      const schedule =
+        context.signer && config.checkpointEverySeconds !== undefined
+          ? (await import('../../evidence/checkpoint-schedule.js')).scheduleCheckpoints({
+              db: context.store.db,
+              logger,
+              ledger: context.ledger,
+              signer: context.signer,
+              everySeconds: config.checkpointEverySeconds,
+              dir: config.checkpointDir,
+              postUrl: config.checkpointPostUrl,
+            })
+          : undefined;
       const server = createApp(context).listen(config.port, config.host);
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const address = server.address();
@@ -35,6 +49,8 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
       shutdownOnSignal(
         server,
         async () => {
+          context.ledger.stop();
+          schedule?.stop();
           context.metrics.close();
           await context.store.close();
         },

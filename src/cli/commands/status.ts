@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { subscriberStatus } from '../../consent/subscriber-status.js';
 import { phoneNumber } from '../../export/filter.js';
+import { checkLedgerBeforeAnswering } from '../ledger-check.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { cliParameters } from './parameters.js';
 
@@ -15,16 +16,17 @@ export function statusCommand(program: Command, env: NodeJS.ProcessEnv): void {
     .action(async (phone: string, options: { country?: string; json?: boolean }) => {
       const e164 = cliParameters(() => phoneNumber(phone, options.country), { phone: 'phone' });
       await withExistingStore(loadConfig(env), async (store) => {
+        const ledger = await checkLedgerBeforeAnswering(store);
         const status = await subscriberStatus(store.db, e164);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ ...status, ledger }, null, 2)}\n`);
           return;
         }
         if (status.consents.length === 0) {
           process.stdout.write(`${e164}: no consent recorded\n`);
           return;
         }
-        const lines = [`${e164}:`];
+        const lines = [`${e164}:${ledger.verified ? '' : ' (LEDGER NOT VERIFIED - see the warning)'}`];
         for (const c of status.consents) {
           const e = c.deciding_event;
           const how =

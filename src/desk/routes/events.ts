@@ -7,6 +7,7 @@ import { countEvents, type EventFilter, pageOfEvents, seqRangeOf } from '../../d
 import { streamEvents } from '../../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
 import { InvalidParameterError } from '../../export/invalid-parameter.js';
+import { statementTexts } from '../../export/statement-texts.js';
 import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
 import { type DeskState, recordAccess, sendPage } from '../desk-context.js';
 import { type EventFilterInput, EventsPage } from '../views/events.js';
@@ -17,6 +18,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   jsonl: 'application/x-ndjson; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  iso27560: 'application/x-ndjson; charset=utf-8',
 };
 
 export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
@@ -84,10 +86,14 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
     const body = new PassThrough();
     ctx.status = 200;
     ctx.type = CONTENT_TYPES[format];
-    ctx.attachment(`consent-events.${format}`);
+    ctx.attachment(`consent-events.${format === 'iso27560' ? 'iso27560.jsonl' : format}`);
     ctx.body = body;
     // Spreadsheet-safe CSV (formulas neutralised) with a BOM: managers open it in Excel.
-    writeExport(streamEvents(app.store.db, filter), body, { format, bom: format === 'csv' }).then(
+    writeExport(streamEvents(app.store.db, filter), body, {
+      format,
+      bom: format === 'csv',
+      statementText: statementTexts(app.store.db),
+    }).then(
       (rows) => app.logger.info({ format, rows }, 'desk export sent'),
       (err) => {
         app.logger.warn({ err, format }, 'desk export stopped before the end');

@@ -1,0 +1,58 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.js';
+import { migrate, openStore } from './store.js';
+
+/**
+ * SQLite's own check of the file: every index agrees with its table, every page is sound. The hash chain
+ * cannot see an index that lies (a lookup that skips an opt-out); this can.
+ */
+export async function integrityProblems(db: Kysely<Database>, limit = 10): Promise<string[]> {
+  const result = await sql<{ integrity_check: string }>`pragma integrity_check(${sql.lit(limit)})`.execute(db);
+  const lines = result.rows.map((r) => String(Object.values(r)[0]));
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+}
+
+interface SchemaObject {
+  type: string;
+  name: string;
+  tbl_name: string;
+  sql: string | null;
+}
+
+async function schemaObjects(db: Kysely<Database>): Promise<SchemaObject[]> {
+  const result = await sql<SchemaObject>`
+    select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite\\_%' escape '\\' order by type, name
+  `.execute(db);
+  return result.rows;
+}
+
+/** The schema the migrations make, read from a fresh in-memory database migrated by the same code. */
+export async function expectedSchema(): Promise<SchemaObject[]> {
+  const fresh = openStore(':memory:');
+  try {
+    await migrate(fresh.db);
+    return await schemaObjects(fresh.db);
+  } finally {
+    await fresh.close();
+  }
+}
+
+/**
+ * How the tables, indexes and triggers of `db` differ from what the migrations made: a dropped append-only
+ * trigger, an index rebuilt on other columns, an extra table. Empty when they are exactly the same.
+ */
+export async function schemaDifferences(db: Kysely<Database>): Promise<string[]> {
+  const expected = await expectedSchema();
+  const actual = await schemaObjects(db);
+  const key = (o: SchemaObject) => `${o.type} ${o.name}`;
+  const found = new Map(actual.map((o) => [key(o), o]));
+  const wanted = new Map(expected.map((o) => [key(o), o]));
+  const problems: string[] = [];
+  for (const [k, o] of wanted) {
+    const a = found.get(k);
+    if (!a) problems.push(`${k} is missing`);
+    else if (a.sql !== o.sql || a.tbl_name !== o.tbl_name) problems.push(`${k} has been changed`);
+  }
+  for (const k of found.keys()) if (!wanted.has(k)) problems.push(`${k} is not one the migrations made`);
+  return problems;
+}

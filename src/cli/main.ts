@@ -1,28 +1,4 @@
-import { Command, CommanderError } from 'commander';
-import { backupCommand } from './commands/backup.js';
-import { exportCommand } from './commands/export.js';
-import { migrateCommand } from './commands/migrate.js';
-import { revokeCommand } from './commands/revoke.js';
-import { serveCommand } from './commands/serve.js';
-import { showCommand } from './commands/show.js';
-import { simulateCommand } from './commands/simulate.js';
-import { statusCommand } from './commands/status.js';
-import { verifyCommand } from './commands/verify.js';
-import { exitWithError } from './errors.js';
-
-const program = new Command('optin-ivr')
-  .description('WhatsApp opt-in by phone: the IVR service and its consent ledger')
-  // A usage mistake is one line, like every other error: `optin-ivr: unknown option '--sinse'`.
-  .configureOutput({
-    outputError: (message, write) =>
-      write(
-        `optin-ivr: ${message
-          .replace(/^error: /, '')
-          .trim()
-          .replace(/\s*\n\s*/g, ' ')} (see --help)\n`,
-      ),
-  })
-  .exitOverride();
+import { runCli } from './run-cli.js';
 
 // `optin-ivr … | head` closes the pipe early: the reader has what it wanted, which is not an error to report.
 for (const stream of [process.stdout, process.stderr]) {
@@ -32,20 +8,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-serveCommand(program, process.env);
-migrateCommand(program, process.env);
-simulateCommand(program, process.env);
-exportCommand(program, process.env);
-verifyCommand(program, process.env);
-statusCommand(program, process.env);
-showCommand(program, process.env);
-revokeCommand(program, process.env);
-backupCommand(program, process.env);
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  // Commander has already printed its own message for usage mistakes and --help.
-  if (err instanceof CommanderError) process.exit(err.exitCode);
-  exitWithError(err);
-}
+const code = await runCli(process.argv.slice(2), process.env, process);
+// `serve` keeps running after its command resolves; it sets its own exit code when it stops.
+if (code !== 0) process.exit(code);

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { CALL_REFERENCE, CALL_SID, callTranscript, resolveCall, type Transcript } from '../../transcript/transcript.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 
-export function showCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function showCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('show')
     .description("a call's transcript: each prompt in its exact words, each key, with times, and its consent events")
@@ -25,7 +26,7 @@ export function showCommand(program: Command, env: NodeJS.ProcessEnv): void {
         }
         const transcript = await callTranscript(store.db, sids[0] as string);
         if (!transcript) throw new UsageError(`no call ${wanted} in the ledger`);
-        process.stdout.write(options.json ? `${JSON.stringify(transcript, null, 2)}\n` : render(transcript));
+        io.stdout.write(options.json ? `${JSON.stringify(transcript, null, 2)}\n` : render(transcript));
       });
     });
 }

@@ -4,11 +4,12 @@ import { loadConfig } from '../../config.js';
 import { verifyLedger } from '../../db/ledger.js';
 import { verifyExportFile } from '../../export/verify-file.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 
-export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function verifyCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('verify')
     .description('walk the hash chain of the ledger (or of a JSON Lines export) and name the first broken event')
@@ -29,7 +30,7 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
         const start = result.first.fromGenesis
           ? 'from the first event of the ledger'
           : `from seq ${result.first.seq}, whose predecessor (prev_hash ${result.first.prevHash}) is not in the file and is unverified`;
-        process.stdout.write(`${result.count} events verified, head ${result.head} (${start})\n`);
+        io.stdout.write(`${result.count} events verified, head ${result.head} (${start})\n`);
         return;
       }
       const config = loadConfig(env);
@@ -41,7 +42,7 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
           );
         }
         checkHead(expectHead, result.headFound, result.head);
-        process.stdout.write(`${result.count} events verified, head ${result.head}\n`);
+        io.stdout.write(`${result.count} events verified, head ${result.head}\n`);
       });
     });
 }

@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { backupCommand } from './commands/backup.js';
+import { exportCommand } from './commands/export.js';
+import { migrateCommand } from './commands/migrate.js';
+import { revokeCommand } from './commands/revoke.js';
+import { serveCommand } from './commands/serve.js';
+import { showCommand } from './commands/show.js';
+import { simulateCommand } from './commands/simulate.js';
+import { statusCommand } from './commands/status.js';
+import { verifyCommand } from './commands/verify.js';
+import { errorLine } from './errors.js';
+import type { CliIo } from './io.js';
+
+/**
+ * Runs one `optin-ivr` command line (`argv` without the node and script paths) and resolves to its exit code.
+ * It never exits the process, so tests run the CLI of the current `src/` in-process; `main.ts` is the thin shell.
+ */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const program = new Command('optin-ivr')
+    .description('WhatsApp opt-in by phone: the IVR service and its consent ledger')
+    // A usage mistake is one line, like every other error: `optin-ivr: unknown option '--sinse'`.
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (message, write) =>
+        write(
+          `optin-ivr: ${message
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (see --help)\n`,
+        ),
+    })
+    .exitOverride();
+
+  serveCommand(program, env);
+  migrateCommand(program, env, io);
+  simulateCommand(program, env, io);
+  exportCommand(program, env, io);
+  verifyCommand(program, env, io);
+  statusCommand(program, env, io);
+  showCommand(program, env, io);
+  revokeCommand(program, env, io);
+  backupCommand(program, env, io);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    // Commander has already printed its own message for usage mistakes and --help.
+    if (err instanceof CommanderError) return err.exitCode;
+    io.stderr.write(errorLine(err));
+    return 1;
+  }
+}

@@ -11,6 +11,7 @@ export default defineConfig({
       'test/voice/**/*.test.ts',
       'test/db/ledger.test.ts',
       'test/db/known-answers.test.ts',
+      'test/db/chain.test.ts',
       'test/consent/**/*.test.ts',
       'test/phone/**/*.test.ts',
       'test/export/spreadsheet-safe.test.ts',

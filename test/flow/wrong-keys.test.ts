@@ -125,9 +125,12 @@ const steps: StepCase[] = [
 ];
 
 describe.each(steps)('at $name', (step) => {
-  const at = reach(step.callerId, step.inputs);
+  // Reached inside each test, not while the tests are collected: a mutation run counts code run outside a test as
+  // code every test depends on.
+  const reachStep = () => reach(step.callerId, step.inputs);
 
   it('is the step this case is about', () => {
+    const at = reachStep();
     expect(at.say.at(-1)?.id).toBe(step.question);
     expect(at.gather).not.toBeNull();
   });
@@ -135,6 +138,7 @@ describe.each(steps)('at $name', (step) => {
   it.each(step.wrong)(
     'answers %j with why it did not count and the same question, recording nothing',
     (digits, why) => {
+      const at = reachStep();
       const turn = advance(script, at.state, keys(digits));
       expect(turn.decisions).toEqual([]);
       expect(turn.say.map((p) => p.id)).toEqual([why, step.question]);
@@ -145,6 +149,7 @@ describe.each(steps)('at $name', (step) => {
   );
 
   it('answers silence with "we did not hear a key" and the same question, recording nothing', () => {
+    const at = reachStep();
     const turn = advance(script, at.state, silence);
     expect(turn.decisions).toEqual([]);
     expect(turn.say.map((p) => p.id)).toEqual(['no_input', step.question]);
@@ -153,6 +158,7 @@ describe.each(steps)('at $name', (step) => {
   });
 
   it('ends the call after three answers that do not count, wrong keys and silence alike, recording nothing more', () => {
+    const at = reachStep();
     const [firstWrong] = step.wrong[0] as [string, string];
     let turn = at;
     const turns: Turn[] = [];
@@ -171,6 +177,7 @@ describe.each(steps)('at $name', (step) => {
   });
 
   it('still takes the right answer after two that did not count, at attempt 3', () => {
+    const at = reachStep();
     let state: CallState = at.state;
     for (const input of [silence, keys((step.wrong[0] as [string, string])[0])]) {
       state = advance(script, state, input).state;

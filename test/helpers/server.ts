@@ -9,7 +9,7 @@ import { buildContext } from '../../src/bootstrap.js';
 import type { Clock, IdGenerator } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
-import { silentLogger } from '../../src/logger.js';
+import { type Logger, silentLogger } from '../../src/logger.js';
 
 export const TEST_TOKEN = 'test-auth-token-0123456789';
 export const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
@@ -40,11 +40,17 @@ export interface TestServer {
 }
 
 /** The real app on an ephemeral port, with a fresh SQLite file in a temp dir. */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'optin-ivr-test-'));
   const dbFile = join(dir, 'optin.db');
   const config = loadConfig({ DATABASE_URL: dbFile, TWILIO_AUTH_TOKEN: TEST_TOKEN, ...env });
-  const context = await buildContext(config, silentLogger, { clock: steppingClock(), ids: counterIds() });
+  const context = await buildContext(config, options.logger ?? silentLogger, {
+    clock: steppingClock(),
+    ids: counterIds(),
+  });
   const server = createApp(context).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { demoYaml } from '../helpers/scripts.js';
 import { TerminalSession } from '../helpers/terminal.js';
 
 let session: TerminalSession | undefined;
@@ -39,21 +44,30 @@ describe('optin-ivr simulate at a terminal, driven as a person would', () => {
   });
 
   it('counts the gather timeout down, then hears silence and asks again', async () => {
-    const s = new TerminalSession(['simulate', '--db', ':memory:']);
-    session = s;
-    await s.waitFor('KEYPAD: waiting for 1 key (timeout 6 s');
-    // The countdown is redrawn in place on the cursor's line: it starts at 6 and goes down.
-    await s.waitFor((t) => /^ {2}\.\.\. 6 s left to press a key$/.test(t.cursorLine()));
-    await s.waitFor((t) => /^ {2}\.\.\. [1-5] s left to press a key$/.test(t.cursorLine()));
-    await s.waitFor('SILENCE: no key before the timeout');
-    // The flow answers silence by asking again: the keypad listens a second time.
-    await s.waitFor((t) => t.count('KEYPAD: waiting for 1 key') === 2);
-    const screen = s.screen();
-    expect(screen).toMatch(/-> POST http:\/\/127\.0\.0\.1:\d+\/voice\/turn\?n=1 {2}Digits=\n/);
-    expect(screen).not.toContain('s left to press a key\nSILENCE');
-    s.type('h');
-    await s.waitFor('Consent events written for this call: none');
-    expect(await s.exited).toBe(0);
+    // The demo line with a 2-second menu timeout, so the countdown and the silence take 2 s of the test, not 6.
+    const scripts = mkdtempSync(join(tmpdir(), 'optin-scripts-'));
+    const quick = demoYaml();
+    quick.timeouts = { choice: 2, number: 15 };
+    writeFileSync(join(scripts, 'demo.yaml'), stringify(quick));
+    try {
+      const s = new TerminalSession(['simulate', '--db', ':memory:'], { VOICE_SCRIPTS_DIR: scripts });
+      session = s;
+      await s.waitFor('KEYPAD: waiting for 1 key (timeout 2 s');
+      // The countdown is redrawn in place on the cursor's line: it starts at 2 and goes down.
+      await s.waitFor((t) => /^ {2}\.\.\. 2 s left to press a key$/.test(t.cursorLine()));
+      await s.waitFor((t) => /^ {2}\.\.\. 1 s left to press a key$/.test(t.cursorLine()));
+      await s.waitFor('SILENCE: no key before the timeout');
+      // The flow answers silence by asking again: the keypad listens a second time.
+      await s.waitFor((t) => t.count('KEYPAD: waiting for 1 key') === 2);
+      const screen = s.screen();
+      expect(screen).toMatch(/-> POST http:\/\/127\.0\.0\.1:\d+\/voice\/turn\?n=1 {2}Digits=\n/);
+      expect(screen).not.toContain('s left to press a key\nSILENCE');
+      s.type('h');
+      await s.waitFor('Consent events written for this call: none');
+      expect(await s.exited).toBe(0);
+    } finally {
+      rmSync(scripts, { recursive: true, force: true });
+    }
   });
 
   it('takes a keyed number ended with # from a withheld caller, and hangs up on h', async () => {

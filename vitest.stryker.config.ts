@@ -16,6 +16,7 @@ export default defineConfig({
       'test/consent/**/*.test.ts',
       'test/phone/**/*.test.ts',
       'test/export/spreadsheet-safe.test.ts',
+      'test/export/csv-known-answer.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

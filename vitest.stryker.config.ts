@@ -9,7 +9,10 @@ export default defineConfig({
   test: {
     include: [
       'test/flow/**/*.test.ts',
-      'test/voice/**/*.test.ts',
+      'test/voice/call-service.test.ts',
+      'test/voice/statement-guard.test.ts',
+      'test/voice/signature.test.ts',
+      'test/voice/twiml-known-answer.test.ts',
       'test/db/ledger.test.ts',
       'test/db/known-answers.test.ts',
       'test/db/chain.test.ts',

@@ -6,8 +6,6 @@ export default {
   ...base,
   vitest: { configFile: 'vitest.stryker-ci.config.ts', related: false },
   mutate: ['src/flow/flow.ts', 'src/db/chain.ts'],
-  // The pure tests are fast enough to run the module-level mutants too (the hashed keys above all).
-  ignoreStatic: false,
   incremental: false,
   reporters: ['clear-text', 'progress'],
 };

@@ -4,5 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/flow/**/*.test.ts', 'test/db/known-answers.test.ts', 'test/db/chain.test.ts'],
+    // One module graph for all files (see vitest.stryker.config.ts).
+    isolate: false,
   },
 });

@@ -21,6 +21,9 @@ export default defineConfig({
       'test/export/spreadsheet-safe.test.ts',
       'test/export/csv-known-answer.test.ts',
     ],
+    // One module graph for all files: the Twilio library and the app are imported once, not once per file and
+    // mutant. Safe here because ignoreStatic leaves no mutant in module-level code, and no test keeps module state.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

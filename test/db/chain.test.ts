@@ -98,7 +98,19 @@ describe('checking a chain', () => {
     // From the genesis hash the same slice starts with a gap.
     expect(await checkChain(slice)).toMatchObject({ ok: false, seq: 3, problem: /events 1..2 are missing/ });
     const broken = [slice[0], { ...(slice[1] as ConsentEvent), prev_hash: 'd'.repeat(64) }] as ConsentEvent[];
-    expect(await checkChain(broken, { from: 'first-event' })).toMatchObject({ ok: false, seq: 4, count: 1 });
+    expect(await checkChain(broken, { from: 'first-event' })).toEqual({
+      ok: false,
+      seq: 4,
+      count: 1,
+      problem: `prev_hash is ${'d'.repeat(64)}, but the previous event's hash is ${slice[0]?.hash}`,
+    });
+    // Only the first event of a slice is taken as given: a gap after it is still a gap.
+    expect(await checkChain([slice[0], slice[2]] as ConsentEvent[], { from: 'first-event' })).toEqual({
+      ok: false,
+      seq: 5,
+      count: 1,
+      problem: 'seq 5 follows seq 3: events 4..4 are missing',
+    });
   });
 
   it('still checks seq 1 of a slice against the genesis hash', async () => {

@@ -18,8 +18,7 @@ export default {
   // The machine is shared: one test process at a time.
   concurrency: 1,
   // Module-level values (the hashed keys, the withheld caller IDs, the formula characters) would each need the
-  // whole test set run again, about a minute each; the CI run (stryker.ci.config.mjs) keeps them for the flow and
-  // the chain, and docs/testing.md lists the rest with the tests that pin them.
+  // whole test set run again, about a minute each; docs/testing.md lists the known-answer tests that pin them.
   ignoreStatic: true,
   // Reuses the results of mutants whose code and tests did not change since the last run.
   incremental: true,

@@ -3,9 +3,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** The one way a command fails: a one-line reason on stderr and a non-zero exit code. */
-export function exitWithError(err: unknown, code = 1): never {
+/** The one way a command fails: a one-line reason, written on stderr before a non-zero exit code. */
+export function errorLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`optin-ivr: ${message}\n`);
-  process.exit(code);
+  return `optin-ivr: ${message}\n`;
 }

@@ -1,5 +1,5 @@
 /** A one-line progress bar, redrawn in place on a terminal at most ten times a second. */
-export function progressBar(out: NodeJS.WriteStream, total: number, label: string) {
+export function progressBar(out: { write(text: string): unknown }, total: number, label: string) {
   let last = 0;
   const draw = (done: number) => {
     const width = 30;

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLedger } from '../../src/db/ledger.js';
-import { openStore } from '../../src/db/store.js';
+import { appendEvents, verifyLedger } from '../../src/db/ledger.js';
+import { openStore, writeTransaction } from '../../src/db/store.js';
 import { runCli } from '../helpers/cli.js';
-import { addEvents, addManyEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
+import { addManyEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
 
@@ -15,34 +15,45 @@ beforeAll(async () => {
 afterAll(() => ledger.remove());
 
 describe('optin-ivr backup', () => {
-  it('takes a consistent copy while events are being written, which opens and verifies', async () => {
+  it('takes a consistent copy while a write is in progress, which opens and verifies', async () => {
     const copy = join(ledger.dir, 'backup.db');
-    let writing = true;
-    let written = 0;
-    const writer = (async () => {
-      while (writing) {
-        await addEvents(ledger.store, [ivrEvent({ phone_number: '+14155550199' })]);
-        written += 1;
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
+    // A writer holds an open write transaction with one uncommitted event for the whole backup: no timing involved.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const writing = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const writer = writeTransaction(ledger.store.db, async (trx) => {
+      const rows = await appendEvents(trx, [ivrEvent({ phone_number: '+14155550199' })], {
+        recordedAt: '2026-11-28T10:00:00.000Z',
+        newId: () => 'written-during-backup',
+      });
+      started();
+      await held;
+      return rows;
+    });
+    await writing;
     const run = await runCli(['backup', copy], { DATABASE_URL: ledger.file });
-    writing = false;
-    await writer;
+    release();
+    const [late] = await writer;
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(written).toBeGreaterThan(0);
     const match = /^backup .+: (\d+) events verified, head ([0-9a-f]{64})\n$/.exec(run.stdout);
-    expect(match).not.toBeNull();
+    expect(match?.[1]).toBe('5000');
 
     const restored = openStore(copy);
     try {
+      // The copy is the committed ledger: the event still uncommitted while it was taken is not in it.
       const check = await verifyLedger(restored.db);
-      expect(check).toMatchObject({ ok: true, count: Number(match?.[1]), head: match?.[2] });
-      expect(check.count).toBeGreaterThanOrEqual(5000);
+      expect(check).toMatchObject({ ok: true, count: 5000, head: match?.[2] });
+      expect(late?.prev_hash).toBe(match?.[2]);
     } finally {
       await restored.close();
     }
+    expect(await verifyLedger(ledger.store.db)).toMatchObject({ ok: true, count: 5001, head: late?.hash });
     // A self-contained file: no -wal beside it to forget when copying it away.
     expect(existsSync(`${copy}-wal`)).toBe(false);
   });

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { demoYaml } from '../helpers/scripts.js';
 import { TerminalSession } from '../helpers/terminal.js';
 
 let session: TerminalSession | undefined;
@@ -46,25 +51,37 @@ describe('optin-ivr simulate at a terminal, driven as a person would', () => {
   });
 
   it('counts the gather timeout down once the statement would have been said, then hears silence and asks again', async () => {
-    const s = new TerminalSession(['simulate', '--db', ':memory:']);
-    session = s;
-    await s.waitFor(playing);
-    const shown = Date.now();
-    // The 54-word statement takes about 19 s to say: the countdown starts then, not when the text is printed.
-    await s.waitFor('KEYPAD: waiting for 1 key (timeout 6 s', 40_000);
-    expect(Date.now() - shown).toBeGreaterThan(15_000);
-    // The countdown is redrawn in place on the cursor's line: it starts at 6 and goes down.
-    await s.waitFor((t) => /^ {2}\.\.\. 6 s left to press a key$/.test(t.cursorLine()));
-    await s.waitFor((t) => /^ {2}\.\.\. [1-5] s left to press a key$/.test(t.cursorLine()));
-    await s.waitFor('SILENCE: no key before the timeout');
-    // The flow answers silence by asking again.
-    await s.waitFor('Sorry, we did not hear a key.');
-    const screen = s.screen();
-    expect(screen).toMatch(/-> POST http:\/\/127\.0\.0\.1:\d+\/voice\/turn\?n=1 {2}Digits=\n/);
-    expect(screen).not.toContain('s left to press a key\nSILENCE');
-    s.type('h');
-    await s.waitFor('Consent events written for this call: none');
-    expect(await s.exited).toBe(0);
+    // The demo line with a short statement and a 2-second menu timeout, so the test waits seconds, not 25.
+    const scripts = mkdtempSync(join(tmpdir(), 'optin-scripts-'));
+    const quick = demoYaml();
+    quick.timeouts = { choice: 2, number: 15 };
+    // biome-ignore lint/suspicious/noExplicitAny: the test reaches into the raw YAML to shorten one prompt.
+    (quick as any).languages[0].prompts.statement =
+      '{business} sends {category} on WhatsApp. Agree: {agree}. Decline: {decline}. Again: {repeat}. Stop: {stop}.';
+    writeFileSync(join(scripts, 'demo.yaml'), stringify(quick));
+    try {
+      const s = new TerminalSession(['simulate', '--db', ':memory:'], { VOICE_SCRIPTS_DIR: scripts });
+      session = s;
+      await s.waitFor(playing);
+      const shown = Date.now();
+      // The 16-word statement takes about 5.6 s to say: the countdown starts then, not when the text is printed.
+      await s.waitFor('KEYPAD: waiting for 1 key (timeout 2 s');
+      expect(Date.now() - shown).toBeGreaterThan(4_000);
+      // The countdown is redrawn in place on the cursor's line: it starts at 2 and goes down.
+      await s.waitFor((t) => /^ {2}\.\.\. 2 s left to press a key$/.test(t.cursorLine()));
+      await s.waitFor((t) => /^ {2}\.\.\. 1 s left to press a key$/.test(t.cursorLine()));
+      await s.waitFor('SILENCE: no key before the timeout');
+      // The flow answers silence by asking again: the keypad listens a second time.
+      await s.waitFor((t) => t.count('KEYPAD: waiting for 1 key') === 2, 30_000);
+      const screen = s.screen();
+      expect(screen).toMatch(/-> POST http:\/\/127\.0\.0\.1:\d+\/voice\/turn\?n=1 {2}Digits=\n/);
+      expect(screen).not.toContain('s left to press a key\nSILENCE');
+      s.type('h');
+      await s.waitFor('Consent events written for this call: none');
+      expect(await s.exited).toBe(0);
+    } finally {
+      rmSync(scripts, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('takes a keyed number ended with # from a withheld caller, and hangs up on h', async () => {

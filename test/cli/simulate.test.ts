@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsForCall } from '../../src/db/ledger.js';
 import { openStore } from '../../src/db/store.js';
 import type { Transcript } from '../../src/simulator/transcript.js';
-import { runCli, startServe } from '../helpers/cli.js';
+import { runCli, runCliProcess, startServe } from '../helpers/cli.js';
 import { startTwimlServer, twiml } from '../helpers/twiml-server.js';
 
 let dir: string;
@@ -109,7 +109,8 @@ describe('optin-ivr simulate, scripted', () => {
   });
 
   it('says how to install espeak-ng when --speak cannot find it, and still makes the call', async () => {
-    const { code, stderr } = await runCli(['simulate', '--db', ':memory:', '--press', '2', '--speak'], {
+    // About the process: espeak-ng is looked up on the PATH the process was started with.
+    const { code, stderr } = await runCliProcess(['simulate', '--db', ':memory:', '--press', '2', '--speak'], {
       ...CI,
       PATH: join(dir, 'no-such-bin'),
     });

@@ -1,20 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
 import { runCli } from '../helpers/cli.js';
+import { addEvents, ivrEvent } from '../helpers/ledger.js';
 import { Caller, startServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 let env: Record<string, string>;
 let caller: Caller;
 
-beforeAll(async () => {
+// Each test starts from the same ledger: one call that agreed to both categories (seq 1 and 2).
+beforeEach(async () => {
   server = await startServer();
   env = { DATABASE_URL: server.dbFile };
   caller = new Caller(server, { from: '+14155550123' });
   await caller.dial();
   for (const key of ['1', '1', '1']) await caller.press(key);
 });
-afterAll(() => server.close());
+afterEach(() => server.close());
 
 describe('optin-ivr status', () => {
   it('shows the consent per business and category with the deciding call, for any notation of the number', async () => {
@@ -28,6 +30,16 @@ describe('optin-ivr status', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('shows a declined number as one not to message, in text and JSON', async () => {
+    const decliner = new Caller(server, { from: '+14155550177' });
+    await decliner.dial();
+    await decliner.press('2');
+    const text = await runCli(['status', '+14155550177'], env);
+    expect(text.stdout).toMatch(/^ {2}Demo Shop \/ utility: declined \(do not message\) - seq 3 at /m);
+    const json = JSON.parse((await runCli(['status', '+14155550177', '--json'], env)).stdout);
+    expect(json.consents).toMatchObject([{ category: 'utility', decision: 'declined', may_message: false }]);
   });
 
   it('answers an unknown number with no consent, not an error', async () => {
@@ -72,9 +84,25 @@ describe('optin-ivr revoke', () => {
       ['revoke', '+14155550123', '--business', 'Demo Shop', '--reason', 'STOP on WhatsApp'],
       env,
     );
-    expect(run.stdout).toBe('recorded opt_out for +14155550123 from Demo Shop: marketing (seq 4), utility (seq 5)\n');
+    expect(run.stdout).toBe('recorded opt_out for +14155550123 from Demo Shop: marketing (seq 3), utility (seq 4)\n');
     const status = JSON.parse((await runCli(['status', '+14155550123', '--json'], env)).stdout);
     expect(status.consents.map((c: { may_message: boolean }) => c.may_message)).toEqual([false, false]);
+  });
+
+  it('withdraws a category known only from the ledger too, which no loaded script names any more', async () => {
+    await addEvents(server.context.store, [ivrEvent({ category: 'surveys', statement_sha256: null, source: 'api' })]);
+    const run = await runCli(['revoke', '+14155550123', '--business', 'Demo Shop', '--reason', 'STOP'], env);
+    expect(run.stdout).toBe(
+      'recorded opt_out for +14155550123 from Demo Shop: marketing (seq 4), surveys (seq 5), utility (seq 6)\n',
+    );
+    const status = JSON.parse((await runCli(['status', '+14155550123', '--json'], env)).stdout);
+    expect(status.consents.map((c: { category: string; may_message: boolean }) => [c.category, c.may_message])).toEqual(
+      [
+        ['marketing', false],
+        ['surveys', false],
+        ['utility', false],
+      ],
+    );
   });
 
   it('trims the business and category as the API does, rather than filing under "  Demo Shop "', async () => {
@@ -85,12 +113,12 @@ describe('optin-ivr revoke', () => {
     expect(run).toMatchObject({
       code: 0,
       stderr: '',
-      stdout: 'recorded opt_out for +14155550123 from Demo Shop: utility (seq 6)\n',
+      stdout: 'recorded opt_out for +14155550123 from Demo Shop: utility (seq 3)\n',
     });
     const last = await server.context.store.db
       .selectFrom('consent_events')
       .select(['business', 'category'])
-      .where('seq', '=', 6)
+      .where('seq', '=', 3)
       .executeTakeFirstOrThrow();
     expect(last).toEqual({ business: 'Demo Shop', category: 'utility' });
   });

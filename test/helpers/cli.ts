@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { runCli as runCliInProcess } from '../../src/cli/run-cli.js';
 
 export const BIN = resolve('bin/optin-ivr.js');
 
@@ -10,8 +12,36 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would, with only the environment given (plus PATH). */
+/** A stream that keeps what is written to it, as a terminal or a pipe would show it. */
+class Collected extends Writable {
+  private chunks: Buffer[] = [];
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    done();
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/**
+ * Runs the CLI of the current `src/` in this process, with only the environment given; stdin is `input` and not a
+ * terminal. For what is about the process itself (signals, a closed pipe, a real terminal) use `runCliProcess`.
+ */
 export async function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+  const stdout = new Collected();
+  const stderr = new Collected();
+  const stdin = Readable.from([input ?? '']);
+  const code = await runCliInProcess(args, env, { stdin, stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** Runs the built CLI as a user would, in a process of its own, with only the environment given (plus PATH). */
+export async function runCliProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

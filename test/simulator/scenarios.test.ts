@@ -55,6 +55,39 @@ describe('call scenarios (test/calls/*.yaml) against the real app', () => {
       expect(status && status.type === 'status-callback' ? status.status : undefined).toBe(204);
     });
   }
+
+  it('reports each check a real call breaks: said, order, notSaid, end, events', async () => {
+    const scenario = await loadScenario(join(dir, 'decline.yaml'));
+    const call = scenarioCall(scenario, { from: '+14155550123', to: '+15005550006' });
+    const transcript = await simulateCall({
+      target,
+      authToken: TEST_TOKEN,
+      from: call.from,
+      to: call.to,
+      caller: { press: call.press },
+      hangupAfter: call.hangupAfter,
+      clock: systemClock,
+    });
+    expect(checkScenario(scenario, transcript)).toEqual([]);
+    const broken: Scenario = {
+      ...scenario,
+      said: ['will not send you WhatsApp messages', 'To decline, press 2', 'Thank you'],
+      notSaid: ['Hello, this is Demo Shop', 'Would you also like offers'],
+      end: 'caller-hangup',
+      events: [
+        { decision: 'opt_in', category: 'utility' },
+        { decision: 'opt_in', category: 'marketing' },
+      ],
+    };
+    expect(checkScenario(broken, transcript)).toEqual([
+      '"To decline, press 2" was said, but not in this order',
+      '"Thank you" was never said',
+      '"Hello, this is Demo Shop" was said',
+      'the call ended with hangup (<Hangup>), not caller-hangup',
+      '1 event(s) written (declined utility), expected 2',
+      'event 1 decision is "declined", expected "opt_in"',
+    ]);
+  });
 });
 
 describe('checking a call against its scenario', () => {

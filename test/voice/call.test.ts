@@ -137,6 +137,41 @@ describe('a call through the webhooks', () => {
     expect((await call(caller.sid)).outcome).toBe('no_decision');
   });
 
+  it('records nothing for a wrong key or silence at any step, and only what the right keys decide', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: 'anonymous' });
+    const says = async (digits: string) => (await caller.press(digits)).says;
+    await caller.dial();
+    // The statement, keying in the number, confirming it, the offers question: a wrong answer and a silence each.
+    // [wrong key, right key, what is said next, events the right key records]
+    const steps: [string, string, string, number][] = [
+      ['4', '1', 'Please key in your mobile number', 0],
+      ['12', '4155550123', 'You entered 4 1 5 5 5 5 0 1 2 3', 0],
+      ['3', '1', 'Would you also like offers', 1],
+      ['9', '2', 'Thank you. Demo Shop will send order and delivery updates on WhatsApp', 1],
+    ];
+    for (const [wrong, right, next, recorded] of steps) {
+      expect((await says(wrong))[0]).toMatch(/^Sorry, that (key is not one of the options|is not a mobile number)/);
+      expect((await says(''))[0]).toBe('Sorry, we did not hear a key.');
+      const before = (await events()).length;
+      expect(before).toBe(
+        steps
+          .slice(
+            0,
+            steps.findIndex((st) => st[0] === wrong),
+          )
+          .reduce((n, st) => n + st[3], 0),
+      );
+      expect((await says(right)).join(' ')).toContain(next);
+      expect((await events()).length - before).toBe(recorded);
+    }
+    expect((await events()).map((e) => [e.category, e.decision, e.phone_number, e.number_source, e.attempt])).toEqual([
+      ['utility', 'opt_in', '+14155550123', 'keyed', 3],
+      ['marketing', 'declined', '+14155550123', 'keyed', 3],
+    ]);
+    expect((await call(caller.sid)).outcome).toBe('opted_in');
+  });
+
   it('records opt_out for every category when the caller presses 3 and confirms the number', async () => {
     server = await startServer();
     const first = new Caller(server, { from: '+14155550123' });

@@ -4,9 +4,10 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { backupStore, isDatabaseFile } from '../../db/backup.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 
-export function backupCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function backupCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('backup')
     .description('copy the database while the server runs (SQLite online backup), then verify the copy')
@@ -23,7 +24,7 @@ export function backupCommand(program: Command, env: NodeJS.ProcessEnv): void {
         if (!check.ok) {
           throw new UsageError(`backup ${file} written, but its chain is broken at seq ${check.seq}: ${check.problem}`);
         }
-        process.stdout.write(`backup ${file}: ${check.count} events verified, head ${check.head}\n`);
+        io.stdout.write(`backup ${file}: ${check.count} events verified, head ${check.head}\n`);
       });
     });
 }

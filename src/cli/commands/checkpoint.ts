@@ -4,9 +4,10 @@ import { loadSigner, publishCheckpoint, signCheckpoint } from '../../evidence/ch
 import { NoteError } from '../../evidence/signed-note.js';
 import { verifyStore } from '../../evidence/verify-store.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 
-export function checkpointCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function checkpointCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('checkpoint')
     .description(
@@ -32,9 +33,9 @@ export function checkpointCommand(program: Command, env: NodeJS.ProcessEnv): voi
             throw new UsageError((err as Error).message);
           throw err;
         }
-        if (options.out === undefined && options.post === undefined) process.stdout.write(note);
+        if (options.out === undefined && options.post === undefined) io.stdout.write(note);
         else
-          process.stderr.write(
+          io.stderr.write(
             `checkpoint of ${check.count} events ${options.out ? `written to ${options.out}` : ''}${options.out && options.post ? ' and ' : ''}${options.post ? `posted to ${options.post}` : ''}\n`,
           );
       });

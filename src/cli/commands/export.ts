@@ -11,6 +11,7 @@ import { parseFilter } from '../../export/filter.js';
 import { statementTexts } from '../../export/statement-texts.js';
 import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { progressBar } from '../progress-bar.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { cliParameters } from './parameters.js';
@@ -33,7 +34,7 @@ interface ExportOptions {
   country?: string;
 }
 
-export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('export')
     .description(
@@ -61,12 +62,12 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
       }
       const filter = cliParameters(() => parseFilter(options));
       if (options.out !== undefined) checkTarget(options.out);
-      else if (format === 'xlsx' && process.stdout.isTTY) {
+      else if (format === 'xlsx' && io.stdout.isTTY) {
         throw new UsageError('--format xlsx is a binary file: give --out FILE (or redirect stdout to a file)');
       }
       const config = loadConfig(env);
       await withExistingStore(config, async (store) => {
-        const tty = process.stderr.isTTY === true;
+        const tty = io.stderr.isTTY === true;
         const total = tty || format === 'xlsx' ? await countEvents(store.db, filter) : 0;
         if (format === 'xlsx' && total > XLSX_MAX_ROWS) {
           throw new UsageError(
@@ -74,11 +75,11 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
           );
         }
         if (options.out !== undefined) checkNotOverwriting(options.out, store.location, options.force ?? false);
-        const bar = tty && total >= PROGRESS_FROM ? progressBar(process.stderr, total, 'exporting') : undefined;
+        const bar = tty && total >= PROGRESS_FROM ? progressBar(io.stderr, total, 'exporting') : undefined;
         const target = options.out;
         // A failed export must not leave a file that looks complete: write beside it, rename when done.
         const partial = target === undefined ? undefined : `${target}.partial`;
-        const out: Writable = partial === undefined ? process.stdout : createWriteStream(partial);
+        const out: Writable = partial === undefined ? io.stdout : createWriteStream(partial);
         try {
           const written = await writeExport(streamEvents(store.db, filter), out, {
             format,
@@ -90,7 +91,7 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv): void {
           bar?.finish(written);
           if (partial !== undefined && target !== undefined) {
             await rename(partial, target);
-            process.stderr.write(`exported ${written} events to ${target}\n`);
+            io.stderr.write(`exported ${written} events to ${target}\n`);
           }
         } catch (err) {
           if (partial !== undefined) await rm(partial, { force: true });

@@ -2,8 +2,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { generateNoteKey, NoteError } from '../../evidence/signed-note.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 
-export function keysCommand(program: Command): void {
+export function keysCommand(program: Command, io: CliIo): void {
   const keys = program.command('keys').description("the line's Ed25519 key that signs checkpoints");
   keys
     .command('generate')
@@ -29,7 +30,7 @@ export function keysCommand(program: Command): void {
       }
       writeFileSync(options.out, key.signerText, { mode: 0o600, flag: 'wx' });
       writeFileSync(pub, key.verifierText, { flag: 'wx' });
-      process.stdout.write(
+      io.stdout.write(
         `private key written to ${options.out} (keep it secret)\npublic key written to ${pub}:\n${key.verifierText}`,
       );
     });

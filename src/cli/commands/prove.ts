@@ -6,11 +6,12 @@ import { buildProof, NothingToProveError } from '../../evidence/proof.js';
 import { verifyStore } from '../../evidence/verify-store.js';
 import { phoneNumber } from '../../export/filter.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { asUsage } from './checkpoint.js';
 import { cliParameters } from './parameters.js';
 
-export function proveCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function proveCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('prove')
     .description(
@@ -44,7 +45,7 @@ export function proveCommand(program: Command, env: NodeJS.ProcessEnv): void {
             const partial = `${options.out}.partial`;
             writeFileSync(partial, `${JSON.stringify(proof, null, 2)}\n`);
             renameSync(partial, options.out);
-            process.stderr.write(`proof of ${proof.events.length} event(s) for ${e164} written to ${options.out}\n`);
+            io.stderr.write(`proof of ${proof.events.length} event(s) for ${e164} written to ${options.out}\n`);
           } catch (err) {
             if (err instanceof NothingToProveError) throw new UsageError(err.message);
             throw err;

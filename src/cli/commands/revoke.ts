@@ -6,6 +6,7 @@ import { writeTransaction } from '../../db/store.js';
 import { phoneNumber } from '../../export/filter.js';
 import { loadVoiceScripts } from '../../scripts/load.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { cliParameters } from './parameters.js';
 
@@ -16,7 +17,7 @@ interface RevokeOptions {
   country?: string;
 }
 
-export function revokeCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function revokeCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('revoke')
     .description('record an opt-out that arrived elsewhere (an agent, a STOP reply): source "agent"')
@@ -48,9 +49,7 @@ export function revokeCommand(program: Command, env: NodeJS.ProcessEnv): void {
             throw err instanceof OptOutError ? new UsageError(err.message) : err;
           });
           const list = events.map((e) => `${e.category} (seq ${e.seq})`).join(', ');
-          process.stdout.write(
-            `recorded opt_out for ${e164} from ${events[0]?.business ?? options.business}: ${list}\n`,
-          );
+          io.stdout.write(`recorded opt_out for ${e164} from ${events[0]?.business ?? options.business}: ${list}\n`);
         },
         { write: true },
       );

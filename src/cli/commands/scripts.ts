@@ -9,9 +9,10 @@ import { checkScriptFiles, loadVoiceScripts, scriptFiles } from '../../scripts/l
 import { type PromptPreview, previewLanguage } from '../../scripts/preview.js';
 import { ESPEAK_INSTALL_HINT, espeakWavWriter } from '../../simulator/espeak.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 
-export function scriptsCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function scriptsCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   const scripts = program
     .command('scripts')
     .description('check, preview and trace the voice scripts: the words callers hear');
@@ -31,12 +32,12 @@ export function scriptsCommand(program: Command, env: NodeJS.ProcessEnv): void {
       const { problems } = await checkScriptFiles(paths, { maxPromptSeconds, wholeDirectory });
       const errors = problems.filter(isError).length;
       const warnings = problems.length - errors;
-      if (options.json) process.stdout.write(`${JSON.stringify(problems, null, 2)}\n`);
-      else for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
+      if (options.json) io.stdout.write(`${JSON.stringify(problems, null, 2)}\n`);
+      else for (const p of problems) io.stdout.write(`${formatProblem(p)}\n`);
       const summary = `${errors} error(s), ${warnings} warning(s) in ${paths.length} script file(s)`;
       if (errors > 0) throw new UsageError(summary);
       if (!options.json) {
-        process.stdout.write(`${problems.length === 0 ? `no problems in ${paths.length} script file(s)` : summary}\n`);
+        io.stdout.write(`${problems.length === 0 ? `no problems in ${paths.length} script file(s)` : summary}\n`);
       }
     });
 
@@ -72,7 +73,7 @@ export function scriptsCommand(program: Command, env: NodeJS.ProcessEnv): void {
       const out: (PromptPreview & { wav?: string; measuredSeconds?: number })[] = [];
       for (const lang of languages) {
         if (!options.json) {
-          process.stdout.write(
+          io.stdout.write(
             `${script.id} version ${script.version}, ${lang.language} (${lang.voice}), ${wordsPerMinute(lang)} words a minute\n\n`,
           );
         }
@@ -83,10 +84,10 @@ export function scriptsCommand(program: Command, env: NodeJS.ProcessEnv): void {
             entry.measuredSeconds = Math.round((await writer.write(p.text, p.language, entry.wav)) * 10) / 10;
           }
           out.push(entry);
-          if (!options.json) process.stdout.write(render(entry));
+          if (!options.json) io.stdout.write(render(entry));
         }
       }
-      if (options.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      if (options.json) io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     });
 
   scripts
@@ -98,11 +99,11 @@ export function scriptsCommand(program: Command, env: NodeJS.ProcessEnv): void {
       await withExistingStore(loadConfig(env), async (store) => {
         const versions = await scriptHistory(store.db, id);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(versions, null, 2)}\n`);
+          io.stdout.write(`${JSON.stringify(versions, null, 2)}\n`);
           return;
         }
         if (versions.length === 0) {
-          process.stdout.write(`voice script "${id}": no calls in the ledger\n`);
+          io.stdout.write(`voice script "${id}": no calls in the ledger\n`);
           return;
         }
         const lines = [`voice script "${id}":`];
@@ -111,7 +112,7 @@ export function scriptsCommand(program: Command, env: NodeJS.ProcessEnv): void {
             `  version ${v.version}: first used ${v.firstUsedAt ?? '-'}, last used ${v.lastUsedAt ?? '-'}, ${v.calls} call(s), ${v.events} event(s)`,
           );
         }
-        process.stdout.write(`${lines.join('\n')}\n`);
+        io.stdout.write(`${lines.join('\n')}\n`);
       });
     });
 }

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { CALL_REFERENCE, CALL_SID, callTranscript, resolveCall, type Transcript } from '../../transcript/transcript.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { checkLedgerBeforeAnswering } from '../ledger-check.js';
 import { withExistingStore } from '../with-existing-store.js';
 
-export function showCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function showCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('show')
     .description("a call's transcript: each prompt in its exact words, each key, with times, and its consent events")
@@ -24,10 +25,10 @@ export function showCommand(program: Command, env: NodeJS.ProcessEnv): void {
             `reference ${wanted} belongs to ${sids.length} calls (${sids.join(', ')}): give the CallSid`,
           );
         }
-        const ledger = await checkLedgerBeforeAnswering(store);
+        const ledger = await checkLedgerBeforeAnswering(store, io);
         const transcript = await callTranscript(store.db, sids[0] as string);
         if (!transcript) throw new UsageError(`no call ${wanted} in the ledger`);
-        process.stdout.write(
+        io.stdout.write(
           options.json
             ? `${JSON.stringify({ ...transcript, ledger }, null, 2)}\n`
             : `${ledger.verified ? '' : 'LEDGER NOT VERIFIED - see the warning\n'}${render(transcript)}`,

@@ -18,6 +18,7 @@ import { estimatingSpeaker, realTimer } from '../../simulator/timing.js';
 import type { Transcript } from '../../simulator/transcript.js';
 import { WITHHELD_FORMS } from '../../simulator/twilio-request.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 
 interface Options {
   db?: string;
@@ -42,7 +43,7 @@ interface Options {
 const DEFAULT_FROM = '+14155550123';
 const DEFAULT_TO = '+15005550006';
 
-export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('simulate')
     .description('call the phone line from this terminal, by hand or scripted, without a phone or a Twilio account')
@@ -82,7 +83,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
       'place the call a scenario file describes (test/calls/*.yaml) and check it went as written',
     )
     .action(async (options: Options) => {
-      const plan = await callPlan(options, env);
+      const plan = await callPlan(options, env, io);
       if (options.publicUrl !== undefined) checkBaseUrl('--public-url', options.publicUrl, 'https://ivr.example.com');
       const { from, press, interactive } = plan;
       const config = loadConfig({
@@ -101,18 +102,18 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
       // development token, rather than with an empty key that no server accepts.
       const token = options.token?.trim() || undefined;
       if (options.token !== undefined && token === undefined) {
-        process.stderr.write(
+        io.stderr.write(
           `optin-ivr: --token is empty: signing with ${config.usingDevAuthToken ? 'the local development token' : 'TWILIO_AUTH_TOKEN'}\n`,
         );
       }
       const authToken = token ?? config.twilioAuthToken;
       // The screen is for people: stdout when it is free, stderr when stdout carries JSON, none for a scripted --json.
-      const screen: Screen | undefined = !options.json ? process.stdout : interactive ? process.stderr : undefined;
+      const screen: Screen | undefined = !options.json ? io.stdout : interactive ? io.stderr : undefined;
 
       let speaker: Speaker | undefined;
       if (options.speak) {
-        speaker = await espeakSpeaker({ onProblem: (message) => process.stderr.write(`optin-ivr: ${message}\n`) });
-        if (!speaker) process.stderr.write(`optin-ivr: ${ESPEAK_INSTALL_HINT}\n`);
+        speaker = await espeakSpeaker({ onProblem: (message) => io.stderr.write(`optin-ivr: ${message}\n`) });
+        if (!speaker) io.stderr.write(`optin-ivr: ${ESPEAK_INSTALL_HINT}\n`);
       }
       if (options.speakTo !== undefined) {
         speaker = await recordingSpeaker(options.speakTo, speaker, interactive);
@@ -122,7 +123,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
         options.url !== undefined
           ? remoteServer(options.url, options.db, options.publicUrl ?? config.publicBaseUrl)
           : await startInProcess(config, options.serverLogs ? createLogger(config.logLevel) : silentLogger);
-      const keypad = interactive ? new TerminalKeypad(process.stdin, realTimer) : undefined;
+      const keypad = interactive ? new TerminalKeypad(io.stdin, realTimer) : undefined;
       let transcript: Transcript;
       try {
         screen?.write(
@@ -148,7 +149,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv): void 
         await target.close();
       }
       if (screen) showEvents(screen, transcript.events, transcript.eventsNote);
-      if (options.json) process.stdout.write(`${JSON.stringify(transcript, null, 2)}\n`);
+      if (options.json) io.stdout.write(`${JSON.stringify(transcript, null, 2)}\n`);
       if (options.transcript !== undefined) {
         await writeFile(options.transcript, `${JSON.stringify(transcript, null, 2)}\n`).catch((err: Error) => {
           throw new UsageError(`cannot write --transcript "${options.transcript}": ${err.message}`);
@@ -182,7 +183,7 @@ interface CallPlan {
 }
 
 /** Who calls, and how the keys are pressed: from the flags, or from a scenario file. */
-async function callPlan(options: Options, env: NodeJS.ProcessEnv): Promise<CallPlan> {
+async function callPlan(options: Options, env: NodeJS.ProcessEnv, io: CliIo): Promise<CallPlan> {
   if (options.url === undefined && options.db === '') throw new UsageError('--db "" is empty: give a file or :memory:');
   if (options.withheld !== undefined && options.from !== undefined) {
     throw new UsageError(
@@ -208,7 +209,7 @@ async function callPlan(options: Options, env: NodeJS.ProcessEnv): Promise<CallP
     return { ...call, lang: call.lang ?? options.lang, interactive: false, scenario };
   }
   const press = options.press === undefined ? undefined : parseOrThrow(options.press);
-  const interactive = press === undefined && process.stdin.isTTY === true && !env.CI;
+  const interactive = press === undefined && io.stdin.isTTY === true && !env.CI;
   if (press === undefined && !interactive) {
     throw new UsageError(
       `no keyboard to press keys on (${env.CI ? 'CI is set' : 'stdin is not a terminal'}): give the keys with --press, e.g. --press 1,1,1`,

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { subscriberStatus } from '../../consent/subscriber-status.js';
 import { phoneNumber } from '../../export/filter.js';
+import type { CliIo } from '../io.js';
 import { checkLedgerBeforeAnswering } from '../ledger-check.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { cliParameters } from './parameters.js';
 
-export function statusCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function statusCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('status')
     .description("a number's current consent per business and category, with the event that decided it")
@@ -16,14 +17,14 @@ export function statusCommand(program: Command, env: NodeJS.ProcessEnv): void {
     .action(async (phone: string, options: { country?: string; json?: boolean }) => {
       const e164 = cliParameters(() => phoneNumber(phone, options.country), { phone: 'phone' });
       await withExistingStore(loadConfig(env), async (store) => {
-        const ledger = await checkLedgerBeforeAnswering(store);
+        const ledger = await checkLedgerBeforeAnswering(store, io);
         const status = await subscriberStatus(store.db, e164);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ ...status, ledger }, null, 2)}\n`);
+          io.stdout.write(`${JSON.stringify({ ...status, ledger }, null, 2)}\n`);
           return;
         }
         if (status.consents.length === 0) {
-          process.stdout.write(`${e164}: no consent recorded\n`);
+          io.stdout.write(`${e164}: no consent recorded\n`);
           return;
         }
         const lines = [`${e164}:${ledger.verified ? '' : ' (LEDGER NOT VERIFIED - see the warning)'}`];
@@ -37,7 +38,7 @@ export function statusCommand(program: Command, env: NodeJS.ProcessEnv): void {
             `  ${c.business} / ${c.category}: ${c.decision} (${c.may_message ? 'may message' : 'do not message'}) - seq ${e.seq} at ${e.recorded_at}, ${how}`,
           );
         }
-        process.stdout.write(`${lines.join('\n')}\n`);
+        io.stdout.write(`${lines.join('\n')}\n`);
       });
     });
 }

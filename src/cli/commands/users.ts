@@ -4,12 +4,13 @@ import { loadConfig } from '../../config.js';
 import { deleteDeskUser, findDeskUser, insertDeskUser, listDeskUsers, setDeskPassword } from '../../db/desk-users.js';
 import { hashPassword, passwordProblem } from '../../desk/password.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 
 /** Plain enough to show in logs, the access log and a revoke's reason without any escaping surprises. */
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-export function usersCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function usersCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   const users = program
     .command('users')
     .description('the people who may sign in to the consent desk at /desk (without any, /desk answers 404)');
@@ -28,10 +29,10 @@ export function usersCommand(program: Command, env: NodeJS.ProcessEnv): void {
           if (await findDeskUser(store.db, name)) {
             throw new UsageError(`desk user "${name}" exists already: use \`optin-ivr users passwd ${name}\``);
           }
-          const password = await newPassword(name, options.passwordStdin === true);
+          const password = await newPassword(name, options.passwordStdin === true, io);
           const at = isoTimestamp(systemClock.now());
           await insertDeskUser(store.db, { name, password_hash: await hashPassword(password), at });
-          process.stdout.write(`added desk user ${name}\n`);
+          io.stdout.write(`added desk user ${name}\n`);
         },
         { write: true },
       );
@@ -44,11 +45,11 @@ export function usersCommand(program: Command, env: NodeJS.ProcessEnv): void {
       await withExistingStore(loadConfig(env), async (store) => {
         const all = await listDeskUsers(store.db);
         if (all.length === 0) {
-          process.stdout.write('no desk users: /desk answers 404 until one is added with `optin-ivr users add`\n');
+          io.stdout.write('no desk users: /desk answers 404 until one is added with `optin-ivr users add`\n');
           return;
         }
         for (const u of all) {
-          process.stdout.write(`${u.name}\tadded ${u.created_at}\tpassword set ${u.password_changed_at}\n`);
+          io.stdout.write(`${u.name}\tadded ${u.created_at}\tpassword set ${u.password_changed_at}\n`);
         }
       });
     });
@@ -63,7 +64,7 @@ export function usersCommand(program: Command, env: NodeJS.ProcessEnv): void {
         async (store) => {
           if (!(await deleteDeskUser(store.db, name))) throw new UsageError(`no desk user "${name}"`);
           const left = (await listDeskUsers(store.db)).length;
-          process.stdout.write(
+          io.stdout.write(
             `removed desk user ${name} and ended their sessions${left === 0 ? '; no desk users are left, so /desk answers 404' : ''}\n`,
           );
         },
@@ -81,10 +82,10 @@ export function usersCommand(program: Command, env: NodeJS.ProcessEnv): void {
         loadConfig(env),
         async (store) => {
           if (!(await findDeskUser(store.db, name))) throw new UsageError(`no desk user "${name}"`);
-          const password = await newPassword(name, options.passwordStdin === true);
+          const password = await newPassword(name, options.passwordStdin === true, io);
           const hash = await hashPassword(password);
           await setDeskPassword(store.db, name, hash, isoTimestamp(systemClock.now()));
-          process.stdout.write(`password of ${name} changed; their sessions have ended\n`);
+          io.stdout.write(`password of ${name} changed; their sessions have ended\n`);
         },
         { write: true },
       );
@@ -99,14 +100,14 @@ function checkName(name: string): void {
   }
 }
 
-async function newPassword(name: string, fromStdin: boolean): Promise<string> {
+async function newPassword(name: string, fromStdin: boolean, io: CliIo): Promise<string> {
   if (fromStdin) {
-    const password = firstLine(await readStdin());
+    const password = firstLine(await readStdin(io));
     const problem = passwordProblem(password);
     if (problem) throw new UsageError(`--password-stdin: ${problem}`);
     return password;
   }
-  if (!process.stdin.isTTY) {
+  if (!io.stdin.isTTY) {
     throw new UsageError('no terminal to ask for the password: pipe it in with --password-stdin');
   }
   // Loaded only when a person is asked: the prompt library is not needed by scripts.
@@ -119,9 +120,10 @@ async function newPassword(name: string, fromStdin: boolean): Promise<string> {
   return first;
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(io: CliIo): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // A process's stdin gives Buffers, an in-memory stream may give strings.
+  for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer | string));
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -7,12 +7,13 @@ import { verifyProof } from '../../evidence/verify-proof.js';
 import { verifyStore } from '../../evidence/verify-store.js';
 import { verifyExportFile } from '../../export/verify-file.js';
 import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { asUsage } from './checkpoint.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 
-export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
+export function verifyCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('verify')
     .description(
@@ -29,7 +30,7 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
     .action(
       async (options: { file?: string; expectHead?: string; checkpoint?: string[]; key?: string; proof?: string }) => {
         if (options.proof !== undefined) {
-          checkProofFile(options.proof, options.key === undefined ? undefined : readVerifier(options.key));
+          checkProofFile(options.proof, options.key === undefined ? undefined : readVerifier(options.key), io);
           return;
         }
         const expectHead = options.expectHead?.trim().toLowerCase();
@@ -46,7 +47,7 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
           const start = result.first.fromGenesis
             ? 'from the first event of the ledger'
             : `from seq ${result.first.seq}, whose predecessor (prev_hash ${result.first.prevHash}) is not in the file and is unverified`;
-          process.stdout.write(`${result.count} events verified, head ${result.head} (${start})\n`);
+          io.stdout.write(`${result.count} events verified, head ${result.head} (${start})\n`);
           return;
         }
         const verifier = options.key === undefined ? undefined : readVerifier(options.key);
@@ -62,9 +63,9 @@ export function verifyCommand(program: Command, env: NodeJS.ProcessEnv): void {
           checkHead(expectHead, result.headFound, result.head);
           const problems = await checkPublishedCheckpoints(store.db, published, verifier);
           if (problems.length > 0) throw new UsageError(problems.join('; '));
-          process.stdout.write(`${result.count} events verified, head ${result.head}\n`);
+          io.stdout.write(`${result.count} events verified, head ${result.head}\n`);
           if (published.length > 0) {
-            process.stdout.write(
+            io.stdout.write(
               `${published.length} checkpoint(s) still a prefix of the ledger${verifier ? ', signatures checked' : ' (signatures not checked: give --key)'}\n`,
             );
           }
@@ -86,15 +87,15 @@ function readVerifier(file: string) {
   return asUsage(() => parseVerifier(readFileSync(file, 'utf8')), '--key');
 }
 
-function checkProofFile(file: string, verifier: ReturnType<typeof readVerifier> | undefined): void {
+function checkProofFile(file: string, verifier: ReturnType<typeof readVerifier> | undefined, io: CliIo): void {
   if (!existsSync(file) || statSync(file).isDirectory()) throw new UsageError(`--proof "${file}" is not a file`);
   const result = asUsage(() => verifyProof(readFileSync(file, 'utf8'), verifier), '--proof');
   if (!result.ok) throw new UsageError(`${file} does not verify: ${result.problems.join('; ')}`);
-  process.stdout.write(
+  io.stdout.write(
     `${file}: ${result.events} event(s) for ${result.phone} verified against a checkpoint of ${result.treeSize} events signed by ${result.signer}\n`,
   );
   if (result.keyFromFile) {
-    process.stderr.write(
+    io.stderr.write(
       "optin-ivr: the signature was checked with the public key inside the file: give --key with the line's published key to trust it\n",
     );
   }

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
 import { countEvents, pageOfEvents, seqRangeOf } from '../db/event-query.js';
 import { orderedRow } from '../export/columns.js';
+import { downloadName } from '../export/download-name.js';
 import { streamEvents } from '../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
 import { InvalidParameterError } from '../export/invalid-parameter.js';
@@ -69,7 +70,7 @@ export function consentEventRoutes(router: Router, app: AppContext): void {
     const body = new PassThrough();
     ctx.status = 200;
     ctx.type = CONTENT_TYPES[format];
-    ctx.attachment(`consent-events.${format === 'iso27560' ? 'iso27560.jsonl' : format}`);
+    ctx.attachment(downloadName(filter, format));
     ctx.set('Cache-Control', 'no-store');
     ctx.body = body;
     writeExport(streamEvents(app.store.db, filter), body, {

@@ -76,8 +76,10 @@ function csvStringifier(options: ExportOptions) {
     header: true,
     columns: [...EXPORT_COLUMNS],
     bom: options.bom ?? false,
-    // RFC 4180 ends records with CRLF.
+    // RFC 4180 ends records with CRLF. csv-stringify then quotes only fields holding CRLF: a lone CR or LF must be
+    // quoted too, or a reader that ends records on it (LibreOffice, most scripts) splits one event in two.
     record_delimiter: 'windows',
+    quoted_match: /[\r\n]/,
     cast: {
       // An empty string is quoted ("") and a null left empty, so a raw export tells them apart.
       string: (value) => (value === '' ? { value: '', quoted_empty: true } : text(value)),

@@ -92,6 +92,20 @@ describe('GET /api/consent-events', () => {
 });
 
 describe('GET /api/consent-events/export', () => {
+  it('names a download after its filters and period, so two downloads never share a name', async () => {
+    const name = async (query: string) =>
+      (await get(`/api/consent-events/export?${query}`)).headers.get('content-disposition');
+    expect(await name('format=xlsx&business=Demo%20Shop&category=utility&since=2026-11&until=2026-11')).toBe(
+      'attachment; filename="consent-events_demo-shop_utility_from-2026-11-01_before-2026-12-01.xlsx"',
+    );
+    expect(await name('decision=opt_out&phone=%2B14155550123')).toBe(
+      'attachment; filename="consent-events_opt_out_phone-0123.csv"',
+    );
+    expect(await name('format=jsonl&since=2026-11-05T10%3A30%3A00Z')).toBe(
+      'attachment; filename="consent-events_from-2026-11-05T10-30-00.jsonl"',
+    );
+  });
+
   it('streams the same spreadsheet-safe CSV as the CLI, as a download', async () => {
     await addEvents(server.context.store, [ivrEvent(), ivrEvent({ category: 'marketing', reason: '=1+1' })]);
     const rows = await allEvents(server.context.store);

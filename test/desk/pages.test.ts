@@ -188,7 +188,7 @@ describe('events', () => {
     await addEvents(desk.context.store, [ivrEvent(), ivrEvent({ decision: 'declined', phone_number: '+14155550124' })]);
     const res = await client.get('/desk/events/download?format=csv&decision=declined');
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-disposition')).toBe('attachment; filename="consent-events.csv"');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="consent-events_declined.csv"');
     const lines = (await res.text())
       .replace(/^\uFEFF/, '')
       .trim()

@@ -12,12 +12,13 @@ import { tempStore } from '../helpers/ledger.js';
 const HEADER =
   'seq,recorded_at,event_id,phone_number,number_source,business,channel,category,decision,source,digits,prompt_id,' +
   'attempt,call_sid,account_sid,called_number,script_id,script_version,language,voice,statement_sha256,' +
-  'signature_verified,reason,prev_hash,hash';
+  'transcript_sha256,signature_verified,reason,prev_hash,hash';
 const HASH = '23a43e89b7a349a32693151566d3c7936fa26df1e0000c25319997bfb4a7e233';
 const line = (phone: string, called: string) =>
   `1,2026-11-25T10:00:00.000Z,7f1c2a9e-3b4d-4e5f-8a6b-0c1d2e3f4a5b,${phone},caller_id,Demo Shop,whatsapp,utility,` +
   `opt_in,ivr,1,statement,1,CA0123456789abcdef0123456789abcdef,AC0123456789abcdef0123456789abcdef,${called},demo,1,` +
-  `en-US,Polly.Joanna-Neural,${'a'.repeat(64)},1,,${'0'.repeat(64)},${HASH}`;
+  // An event written without a transcript digest (an empty cell, and outside the hash: docs/ledger.md).
+  `en-US,Polly.Joanna-Neural,${'a'.repeat(64)},,1,,${'0'.repeat(64)},${HASH}`;
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
 beforeEach(async () => {

@@ -10,9 +10,11 @@ describe('spreadsheet-safe cells', () => {
     expect(spreadsheetSafe('=HYPERLINK("http://evil","x")')).toBe('\'=HYPERLINK("http://evil","x")');
   });
 
-  it('never lets a cell start with a formula character, and changes nothing else', () => {
+  it('never lets a one-line cell start with a formula character, and changes nothing else', () => {
+    const oneLine = fc.string({ unit: 'binary' }).filter((t) => !/[\r\n]/.test(t));
+    const heads = fc.constantFrom('', 'a', '0', "'", ...FORMULA_START.filter((c) => c !== '\r'));
     fc.assert(
-      fc.property(fc.constantFrom('', 'a', '0', "'", ...FORMULA_START), fc.string({ unit: 'binary' }), (head, tail) => {
+      fc.property(heads, oneLine, (head, tail) => {
         const value = head + tail;
         const safe = spreadsheetSafe(value);
         expect(FORMULA_START.includes(safe.charAt(0))).toBe(false);
@@ -21,5 +23,13 @@ describe('spreadsheet-safe cells', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('guards every line of a cell, and a cell that starts with a line break', () => {
+    expect(spreadsheetSafe('STOP\n@SUM(1+1)')).toBe("STOP\n'@SUM(1+1)");
+    expect(spreadsheetSafe('STOP\r=1+1')).toBe("STOP\r'=1+1");
+    expect(spreadsheetSafe('a\r\n-1\nb')).toBe("a\r\n'-1\nb");
+    expect(spreadsheetSafe('\r=1')).toBe("'\r'=1");
+    expect(spreadsheetSafe('\nplain')).toBe("'\nplain");
   });
 });

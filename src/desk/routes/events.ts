@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { queryParams } from '../../api/query.js';
 import type { AppContext } from '../../context.js';
 import { countEvents, type EventFilter, pageOfEvents, seqRangeOf } from '../../db/event-query.js';
+import { downloadName } from '../../export/download-name.js';
 import { streamEvents } from '../../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
 import { InvalidParameterError } from '../../export/invalid-parameter.js';
@@ -86,7 +87,7 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
     const body = new PassThrough();
     ctx.status = 200;
     ctx.type = CONTENT_TYPES[format];
-    ctx.attachment(`consent-events.${format === 'iso27560' ? 'iso27560.jsonl' : format}`);
+    ctx.attachment(downloadName(filter, format));
     ctx.body = body;
     // Spreadsheet-safe CSV (formulas neutralised) with a BOM: managers open it in Excel.
     writeExport(streamEvents(app.store.db, filter), body, {

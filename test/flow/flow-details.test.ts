@@ -49,6 +49,12 @@ describe('the call flow, in detail', () => {
       german.language = 'de-DE';
       german.voice = 'Polly.Vicki-Neural';
       german.prompts.statement = `Guten Tag. ${german.prompts.statement}`;
+      // Two languages make a language menu: each needs its key, and German its own word for "and".
+      raw.languages[0].menu_key = '1';
+      raw.languages[0].prompts.language_menu = 'For English, press {language_key}.';
+      german.menu_key = '2';
+      german.prompts.language_menu = 'Für Deutsch drücken Sie die {language_key}.';
+      german.and = 'und';
       raw.languages.push(german);
     });
     expect(advance(script, answered('+14155550123', 'de-DE'), { kind: 'start' }).say[0]?.text).toMatch(
@@ -64,16 +70,19 @@ describe('the call flow, in detail', () => {
     const script = demoScript((raw) => {
       const prompts = raw.languages[0].prompts;
       prompts.statement = `${prompts.statement} [{last_digits}|{number}]`;
-      prompts.confirm_keyed = 'You entered {number}, ending in {last_digits}. To confirm, press {confirm}.';
+      prompts.confirm_keyed =
+        'You entered {number}, ending in {last_digits}. To confirm, press {confirm}. To change it, press {change}.';
     });
     const withheld = play(script, answered(null), ['1', '4155550199']);
     expect(withheld[0]?.say[0]?.text).toMatch(/ \[\|\]$/);
     expect(withheld[2]?.say.at(-1)?.text).toBe(
-      'You entered 4 1 5 5 5 5 0 1 9 9, ending in 0 1 9 9. To confirm, press 1.',
+      'You entered 4 1 5 5 5 5 0 1 9 9, ending in 0 1 9 9. To confirm, press 1. To change it, press 2.',
     );
     // A caller ID that is not the number being keyed in is not what is read back.
     const other = play(script, answered('+14155550123'), ['1', '2', '4155550199']);
-    expect(other[3]?.say.at(-1)?.text).toBe('You entered 4 1 5 5 5 5 0 1 9 9, ending in 0 1 9 9. To confirm, press 1.');
+    expect(other[3]?.say.at(-1)?.text).toBe(
+      'You entered 4 1 5 5 5 5 0 1 9 9, ending in 0 1 9 9. To confirm, press 1. To change it, press 2.',
+    );
     expect(other[0]?.say[0]?.text).toMatch(/ \[0 1 2 3\|\]$/);
   });
 });

@@ -77,3 +77,18 @@ export async function categoriesOf(db: Kysely<Database>, phone: string, business
     .execute();
   return rows.map((r) => r.category);
 }
+
+/**
+ * The businesses the ledger holds events for, or the categories it holds for one business: what an export filter
+ * can match. A filter naming anything else would silently export nothing.
+ */
+export async function ledgerValues(
+  db: Kysely<Database>,
+  column: 'business' | 'category',
+  business?: string,
+): Promise<string[]> {
+  let query = db.selectFrom('consent_events').select(column).distinct();
+  if (business !== undefined) query = query.where('business', '=', business);
+  const rows = await query.orderBy(column).execute();
+  return rows.map((r) => (r as Record<typeof column, string>)[column]);
+}

@@ -33,6 +33,32 @@ afterAll(() => ledger.remove());
 const seqs = (csv: string) => (parse(csv, { columns: true }) as { seq: string }[]).map((r) => Number(r.seq));
 
 describe('optin-ivr export', () => {
+  it('takes --out - as standard output and writes no file named "-"', async () => {
+    const cwd = process.cwd();
+    const run = await runCli(['export', '--out', '-'], env);
+    expect(run.code).toBe(0);
+    expect(seqs(run.stdout)).toEqual(rows.map((r) => r.seq));
+    expect(existsSync(join(cwd, '-'))).toBe(false);
+  });
+
+  it('refuses a business or category the ledger has no events for, naming the known ones', async () => {
+    const business = await runCli(['export', '--business', 'Demo shop'], env);
+    expect(business).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'optin-ivr: --business "Demo shop" has no events in the ledger (known: "Demo Shop", "Other Shop")\n',
+    });
+    const category = await runCli(['export', '--business', 'Other Shop', '--category', 'marketing'], env);
+    expect(category).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'optin-ivr: --category "marketing" has no events for "Other Shop" in the ledger (known: utility)\n',
+    });
+    const known = await runCli(['export', '--business', 'Demo Shop', '--category', 'marketing'], env);
+    expect(known.code).toBe(0);
+    expect(seqs(known.stdout)).toEqual(rows.filter((r) => r.category === 'marketing').map((r) => r.seq));
+  });
+
   it('writes spreadsheet-safe CSV of every event to stdout, oldest first, and nothing else', async () => {
     const run = await runCli(['export'], env);
     expect(run.code).toBe(0);
@@ -58,7 +84,8 @@ describe('optin-ivr export', () => {
   });
 
   it('writes an empty export as a header alone when nothing matches', async () => {
-    const run = await runCli(['export', '--business', 'Nobody'], env);
+    // A period with no events: a known business and category in it, none recorded then.
+    const run = await runCli(['export', '--business', 'Demo Shop', '--since', '2027-01'], env);
     expect(run.code).toBe(0);
     expect(seqs(run.stdout)).toEqual([]);
     expect(run.stdout.startsWith('seq,recorded_at,')).toBe(true);

@@ -3,9 +3,11 @@ import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
 import { loadConfig } from '../../config.js';
 import { isDatabaseFile } from '../../db/backup.js';
-import { countEvents } from '../../db/event-query.js';
+import { countEvents, type EventFilter, ledgerValues } from '../../db/event-query.js';
+import type { Database } from '../../db/schema.js';
 import { streamEvents } from '../../export/event-stream.js';
 import { parseFilter } from '../../export/filter.js';
 import { statementTexts } from '../../export/statement-texts.js';
@@ -61,12 +63,15 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
         throw new UsageError(`--${options.raw ? 'raw' : 'bom'} applies to csv only, not --format ${format}`);
       }
       const filter = cliParameters(() => parseFilter(options));
-      if (options.out !== undefined) checkTarget(options.out);
+      // `--out -` is standard output, as for most Unix tools.
+      const target = options.out === '-' ? undefined : options.out;
+      if (target !== undefined) checkTarget(target);
       else if (format === 'xlsx' && io.stdout.isTTY) {
         throw new UsageError('--format xlsx is a binary file: give --out FILE (or redirect stdout to a file)');
       }
       const config = loadConfig(env);
       await withExistingStore(config, async (store) => {
+        await refuseUnknownValues(store.db, filter);
         const tty = io.stderr.isTTY === true;
         const total = tty || format === 'xlsx' ? await countEvents(store.db, filter) : 0;
         if (format === 'xlsx' && total > XLSX_MAX_ROWS) {
@@ -74,9 +79,8 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
             `${total} events match, but an xlsx sheet holds at most ${XLSX_MAX_ROWS}: use --format csv or narrow the filters`,
           );
         }
-        if (options.out !== undefined) checkNotOverwriting(options.out, store.location, options.force ?? false);
+        if (target !== undefined) checkNotOverwriting(target, store.location, options.force ?? false);
         const bar = tty && total >= PROGRESS_FROM ? progressBar(io.stderr, total, 'exporting') : undefined;
-        const target = options.out;
         // A failed export must not leave a file that looks complete: write beside it, rename when done.
         const partial = target === undefined ? undefined : `${target}.partial`;
         const out: Writable = partial === undefined ? io.stdout : createWriteStream(partial);
@@ -113,6 +117,27 @@ function checkNotOverwriting(file: string, database: string, force: boolean): vo
   }
   if (existsSync(file) && !force) {
     throw new UsageError(`--out "${file}" already exists: give --force to replace it`);
+  }
+}
+
+/** A business or category the ledger has never recorded would export an empty file that looks like an answer. */
+async function refuseUnknownValues(db: Kysely<Database>, filter: EventFilter): Promise<void> {
+  if (filter.business !== undefined) {
+    const known = await ledgerValues(db, 'business');
+    if (!known.includes(filter.business)) {
+      throw new UsageError(
+        `--business "${filter.business}" has no events in the ledger (known: ${known.map((b) => `"${b}"`).join(', ') || 'none'})`,
+      );
+    }
+  }
+  if (filter.category !== undefined) {
+    const known = await ledgerValues(db, 'category', filter.business);
+    if (!known.includes(filter.category)) {
+      const of = filter.business === undefined ? '' : ` for "${filter.business}"`;
+      throw new UsageError(
+        `--category "${filter.category}" has no events${of} in the ledger (known: ${known.join(', ') || 'none'})`,
+      );
+    }
   }
 }
 

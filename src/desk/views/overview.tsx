@@ -29,26 +29,7 @@ export function OverviewPage({ user, today, month, last30, ledger, lastCheck, no
           <summary>The figures as a table</summary>
           <div class="table-wrap">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Day (UTC)</th>
-                  <th scope="col" class="num">
-                    Calls
-                  </th>
-                  <th scope="col" class="num">
-                    Abandoned
-                  </th>
-                  <th scope="col" class="num">
-                    Opt-ins
-                  </th>
-                  <th scope="col" class="num">
-                    Declines
-                  </th>
-                  <th scope="col" class="num">
-                    Opt-outs
-                  </th>
-                </tr>
-              </thead>
+              <FigureHead first="Day (UTC)" />
               <tbody>
                 {last30.map((d) => (
                   <tr>
@@ -146,26 +127,7 @@ function BusinessTable({ businesses, caption }: { businesses: BusinessStats[]; c
     <div class="table-wrap">
       <table>
         <caption class="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Business / category</th>
-            <th scope="col" class="num">
-              Calls
-            </th>
-            <th scope="col" class="num">
-              Abandoned
-            </th>
-            <th scope="col" class="num">
-              Opt-ins
-            </th>
-            <th scope="col" class="num">
-              Declines
-            </th>
-            <th scope="col" class="num">
-              Opt-outs
-            </th>
-          </tr>
-        </thead>
+        <FigureHead first="Business / category" />
         <tbody>
           {businesses.flatMap((b) => [
             <tr>
@@ -190,5 +152,23 @@ function BusinessTable({ businesses, caption }: { businesses: BusinessStats[]; c
         </tbody>
       </table>
     </div>
+  );
+}
+
+const FIGURES = ['Calls', 'Abandoned', 'Opt-ins', 'Declines', 'Opt-outs'];
+
+/** The header row of a table of the five figures, by day or by business and category. */
+function FigureHead({ first }: { first: string }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{first}</th>
+        {FIGURES.map((f) => (
+          <th scope="col" class="num">
+            {f}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }

@@ -5,26 +5,27 @@ import {
   addSteps,
   findCall,
   findTurnResponse,
-  insertCall,
+  insertNewCall,
   keepStatements,
+  playedStatements,
   saveTurnResponse,
-  stepsForCall,
   updateCall,
 } from '../db/calls.js';
 import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
 import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
-import { writeTransaction } from '../db/store.js';
+import type { Store } from '../db/store.js';
 import { advance, newCallState } from '../flow/flow.js';
 import type { CallState, Input, Turn } from '../flow/types.js';
 import { sha256Hex } from '../hash.js';
-import { parsePhone, usableCallerId } from '../phone/phone.js';
+import { readCallerId } from '../phone/phone.js';
 import type { VoiceScripts } from '../scripts/load.js';
 import type { VoiceScript } from '../scripts/schema.js';
 import { renderTurn } from './twiml.js';
 import type { StatusParams, VoiceParams } from './webhook-params.js';
 
 export interface CallServiceDeps {
-  db: Kysely<Database>;
+  /** The store's durable write (group commit): a turn is answered only once its transaction is committed. */
+  write: Store['write'];
   scripts: VoiceScripts;
   clock: Clock;
   ids: IdGenerator;
@@ -50,19 +51,18 @@ export class CallNotFoundError extends Error {
 
 /** `POST /voice/incoming`: records the call and asks the consent question. */
 export function answerIncoming(deps: CallServiceDeps, params: VoiceParams): Promise<Answer> {
-  return writeTransaction(deps.db, async (trx) => {
-    const existing = await findCall(trx, params.callSid);
-    if (existing) return replay(trx, existing, 0);
-    const script = deps.scripts.forNumber(params.to);
-    const language = (script.languages[0] as VoiceScript['languages'][number]).language;
+  const script = deps.scripts.forNumber(params.to);
+  const language = (script.languages[0] as VoiceScript['languages'][number]).language;
+  const caller = readCallerId(params.from);
+  return deps.write(async (trx) => {
     const now = isoTimestamp(deps.clock.now());
     const state = newCallState({
       language,
-      callerId: usableCallerId(params.from) ?? null,
-      callerNumber: params.from.startsWith('+') ? (parsePhone(params.from)?.e164 ?? null) : null,
+      callerId: caller.usable,
+      callerNumber: caller.number,
       reference: referenceFor(params.callSid),
     });
-    await insertCall(trx, {
+    const call: Call = {
       call_sid: params.callSid,
       account_sid: params.accountSid,
       from_number: params.from,
@@ -83,15 +83,18 @@ export function answerIncoming(deps: CallServiceDeps, params: VoiceParams): Prom
       call_status: 'in-progress',
       status_sequence: null,
       duration_seconds: null,
-    });
-    const call = (await findCall(trx, params.callSid)) as Call;
-    return play(deps, trx, call, script, state, { kind: 'start' }, now);
+    };
+    const turn = advance(script, state, { kind: 'start' });
+    // The call goes in already past its first turn: one insert, no update after it.
+    const inserted = await insertNewCall(trx, { ...call, ...afterTurn(call, turn, now) });
+    if (!inserted) return replay(trx, (await findCall(trx, params.callSid)) as Call, 0);
+    return record(deps, trx, call, script, turn, now);
   });
 }
 
 /** `POST /voice/turn?n=N`: the caller's answer to the question asked in turn N-1. */
 export function answerTurn(deps: CallServiceDeps, params: VoiceParams, turn: number): Promise<Answer> {
-  return writeTransaction(deps.db, async (trx) => {
+  return deps.write(async (trx) => {
     const call = await findCall(trx, params.callSid);
     if (!call) throw new CallNotFoundError(`no call ${params.callSid} for turn ${turn}`);
     if (turn < call.turn) return replay(trx, call, turn);
@@ -103,7 +106,10 @@ export function answerTurn(deps: CallServiceDeps, params: VoiceParams, turn: num
     if (state.step.name === 'ended') throw new CallNotFoundError(`call ${call.call_sid} has already ended`);
     const digits = params.digits ?? '';
     const input: Input = digits === '' ? { kind: 'silence' } : { kind: 'keys', digits };
-    return play(deps, trx, call, script, state, input, isoTimestamp(deps.clock.now()));
+    const now = isoTimestamp(deps.clock.now());
+    const next = advance(script, state, input);
+    await updateCall(trx, call.call_sid, afterTurn(call, next, now));
+    return record(deps, trx, call, script, next, now);
   });
 }
 
@@ -113,18 +119,28 @@ async function replay(trx: Kysely<Database>, call: Call, turn: number): Promise<
   return { twiml, replayed: true, events: [], call };
 }
 
-/** Runs the flow for one turn and writes everything it decided; the caller hears it only after the commit. */
-async function play(
+/** What the call row becomes once `turn` has been played. */
+function afterTurn(call: Call, turn: Turn, now: string) {
+  return {
+    state: JSON.stringify(turn.state),
+    turn: call.turn + 1,
+    outcome: turn.state.outcome ?? call.outcome,
+    designated_number: turn.state.designated?.number ?? null,
+    number_source: turn.state.designated?.source ?? null,
+    updated_at: now,
+  };
+}
+
+/** Writes everything one turn of the flow decided; the caller hears it only after the commit. */
+async function record(
   deps: CallServiceDeps,
   trx: Kysely<Database>,
   call: Call,
   script: VoiceScript,
-  state: CallState,
-  input: Input,
+  turn: Turn,
   now: string,
 ): Promise<Answer> {
-  const turn = advance(script, state, input);
-  const lang = script.languages.find((l) => l.language === state.language) as VoiceScript['languages'][number];
+  const lang = script.languages.find((l) => l.language === call.language) as VoiceScript['languages'][number];
   const twiml = renderTurn(turn, lang, actionFor(call.turn + 1));
 
   await keepStatements(
@@ -170,14 +186,6 @@ async function play(
     ),
     { recordedAt: now, newId: () => deps.ids.uuid() },
   );
-  await updateCall(trx, call.call_sid, {
-    state: JSON.stringify(turn.state),
-    turn: call.turn + 1,
-    outcome: turn.state.outcome ?? call.outcome,
-    designated_number: turn.state.designated?.number ?? null,
-    number_source: turn.state.designated?.source ?? null,
-    updated_at: now,
-  });
   await saveTurnResponse(trx, { call_sid: call.call_sid, turn: call.turn, response: twiml, created_at: now });
   return { twiml, replayed: false, events, call };
 }
@@ -206,7 +214,11 @@ function transcript(call: Call, turn: Turn, at: string): NewCallStep[] {
  */
 async function checkStatementsWerePlayed(trx: Kysely<Database>, callSid: string, turn: Turn): Promise<void> {
   if (turn.decisions.length === 0) return;
-  const played = new Set((await stepsForCall(trx, callSid)).map((s) => s.statement_sha256));
+  const played = await playedStatements(
+    trx,
+    callSid,
+    turn.decisions.map((d) => d.statementSha256),
+  );
   for (const d of turn.decisions) {
     if (!played.has(d.statementSha256)) {
       throw new Error(`call ${callSid}: ${d.prompt} ${d.statementSha256.slice(0, 12)}… was never played to the caller`);
@@ -224,7 +236,7 @@ const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'canceled', 'f
 
 /** `POST /voice/status`: Twilio's word that the call has ended; a call that ended before a decision is abandoned. */
 export function recordStatus(deps: CallServiceDeps, params: StatusParams): Promise<'applied' | 'stale' | 'unknown'> {
-  return writeTransaction(deps.db, async (trx) => {
+  return deps.write(async (trx) => {
     const call = await findCall(trx, params.callSid);
     if (!call) return 'unknown';
     // Callbacks can arrive out of order; the higher SequenceNumber is the later one.

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
 import { readForm } from '../http/form.js';
+import { logWith } from '../http/request-log.js';
 import { maskPhone } from '../phone/phone.js';
 import { type Answer, answerIncoming, answerTurn, recordStatus } from './call-service.js';
 import { hasValidSignature } from './signature.js';
@@ -11,7 +12,7 @@ import { BadWebhookError, statusParams, voiceParams } from './webhook-params.js'
 /** The webhooks Twilio calls. Every request must carry a valid Twilio signature; there is no switch to skip it. */
 export function voiceRouter(app: AppContext): Router {
   const router = new Router({ prefix: '/voice' });
-  const deps = { db: app.store.db, scripts: app.scripts, clock: app.clock, ids: app.ids };
+  const deps = { write: app.store.write, scripts: app.scripts, clock: app.clock, ids: app.ids };
 
   // Checked before anything else runs, so a forged request cannot reach the database.
   router.use(async (ctx, next) => {
@@ -31,21 +32,26 @@ export function voiceRouter(app: AppContext): Router {
   const answer =
     (handle: (params: Record<string, string>, ctx: Context) => Promise<Answer>) => async (ctx: Context) => {
       const params = ctx.state.params as Record<string, string>;
-      const log = app.logger.child({ callSid: params.CallSid });
       ctx.type = 'text/xml';
+      logWith(ctx, { callSid: params.CallSid });
       try {
         const result = await handle(params, ctx);
-        for (const e of result.events) {
-          log.info(
-            { seq: e.seq, decision: e.decision, category: e.category, phone: maskPhone(e.phone_number) },
-            'consent event recorded',
-          );
+        if (result.events.length > 0) {
+          logWith(ctx, {
+            events: result.events.map((e) => ({
+              seq: e.seq,
+              decision: e.decision,
+              category: e.category,
+              phone: maskPhone(e.phone_number),
+            })),
+          });
         }
-        if (result.replayed) log.info({ path: ctx.originalUrl }, 'repeated request answered with the earlier answer');
+        // A repeated request answered with the earlier answer.
+        if (result.replayed) logWith(ctx, { replayed: true, path: ctx.originalUrl });
         ctx.body = result.twiml;
       } catch (err) {
         // The caller hears an apology and nothing is confirmed; the transaction has been rolled back.
-        log.error({ err, path: ctx.originalUrl, from: maskPhone(params.From) }, 'voice webhook failed');
+        logWith(ctx, { err, path: ctx.originalUrl, from: maskPhone(params.From), failed: 'voice webhook' }, 'error');
         ctx.status = err instanceof BadWebhookError ? 400 : 200;
         ctx.body = apologyFor(app, params.To);
       }
@@ -53,18 +59,10 @@ export function voiceRouter(app: AppContext): Router {
 
   router.post(
     '/incoming',
-    answer(async (params) => {
+    answer(async (params, ctx) => {
       const result = await answerIncoming(deps, voiceParams(params));
       if (!result.replayed) {
-        app.logger.info(
-          {
-            callSid: params.CallSid,
-            from: maskPhone(params.From),
-            to: maskPhone(params.To),
-            script: result.call.script_id,
-          },
-          'call answered',
-        );
+        logWith(ctx, { from: maskPhone(params.From), to: maskPhone(params.To), script: result.call.script_id });
       }
       return result;
     }),
@@ -84,7 +82,7 @@ export function voiceRouter(app: AppContext): Router {
     try {
       const status = statusParams(params);
       const result = await recordStatus(deps, status);
-      app.logger.info({ callSid: status.callSid, callStatus: status.callStatus, result }, 'call status');
+      logWith(ctx, { callSid: status.callSid, callStatus: status.callStatus, result });
     } catch (err) {
       if (!(err instanceof BadWebhookError)) throw err;
       ctx.throw(400, err.message);
@@ -96,9 +94,10 @@ export function voiceRouter(app: AppContext): Router {
   // Twilio's fallback URL: the primary webhook failed or timed out, so apologise rather than go silent.
   router.post('/fallback', (ctx) => {
     const params = ctx.state.params as Record<string, string>;
-    app.logger.error(
-      { callSid: params.CallSid, errorCode: params.ErrorCode, errorUrl: params.ErrorUrl },
-      'Twilio reported a failed webhook',
+    logWith(
+      ctx,
+      { callSid: params.CallSid, errorCode: params.ErrorCode, errorUrl: params.ErrorUrl, failed: 'Twilio reported it' },
+      'error',
     );
     ctx.type = 'text/xml';
     ctx.body = apologyFor(app, params.To);

@@ -157,15 +157,16 @@ export class GroupCommitter<C> {
     try {
       for (const job of batch) {
         await this.ops.savepoint(conn);
+        let outcome: Outcome;
         try {
-          outcomes.push({ ok: true, value: await job.fn(conn) });
-          await this.ops.release(conn);
+          outcome = { ok: true, value: await job.fn(conn) };
         } catch (err) {
-          outcomes.push({ ok: false, err });
-          // Fails when the database has already rolled the whole transaction back: then the batch fails.
-          await this.ops.rollbackToSavepoint(conn);
-          await this.ops.release(conn);
+          outcome = { ok: false, err };
         }
+        outcomes.push(outcome);
+        // Either fails when the database has already rolled the whole transaction back: then the batch fails.
+        if (!outcome.ok) await this.ops.rollbackToSavepoint(conn);
+        await this.ops.release(conn);
         if (!this.ops.inTransaction(conn)) throw new Error('the database ended the transaction');
       }
       await this.ops.commit(conn);

@@ -9,6 +9,7 @@ import { buildContext } from '../../src/bootstrap.js';
 import type { Clock, IdGenerator } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
+import type { CommitInfo } from '../../src/db/group-commit.js';
 import { silentLogger } from '../../src/logger.js';
 
 export const TEST_TOKEN = 'test-auth-token-0123456789';
@@ -39,12 +40,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real app on an ephemeral port, with a fresh SQLite file in a temp dir. */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'optin-ivr-test-'));
+/** The real app on an ephemeral port, with a fresh SQLite file in a temp dir (or `options.dir`). */
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { onCommit?: (info: CommitInfo) => void; dir?: string } = {},
+): Promise<TestServer> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'optin-ivr-test-'));
   const dbFile = join(dir, 'optin.db');
   const config = loadConfig({ DATABASE_URL: dbFile, TWILIO_AUTH_TOKEN: TEST_TOKEN, ...env });
-  const context = await buildContext(config, silentLogger, { clock: steppingClock(), ids: counterIds() });
+  const context = await buildContext(config, silentLogger, {
+    clock: steppingClock(),
+    ids: counterIds(),
+    onCommit: options.onCommit,
+  });
   const server = createApp(context).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

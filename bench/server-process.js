@@ -86,7 +86,8 @@ export async function startServer(variant, dir, options = {}) {
     async stop() {
       if (!exited) {
         child.kill('SIGTERM');
-        await once(child, 'exit');
+        const [code, signal] = await once(child, 'exit');
+        if (code !== 0) process.stderr.write(`bench: ${variant.name} server stopped with ${code ?? signal}\n`);
       }
       return readFileSync(logFile, 'utf8');
     },

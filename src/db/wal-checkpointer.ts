@@ -63,6 +63,8 @@ export function startWalCheckpointer(
     },
     async stop() {
       stopping = true;
+      // Unreferenced, the worker would let the process end while close() still waits for it.
+      worker.ref();
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       worker.postMessage('stop');
       await exited;

@@ -5,14 +5,16 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { startServer, TOKEN } from './server-process.js';
+import { freePort, startServer, TOKEN } from './server-process.js';
 import { incomingBodies, requestOf } from './signed-bodies.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const root = resolve(process.argv[3] ?? join(import.meta.dirname, '..'));
 const dir = mkdtempSync(join(tmpdir(), 'optin-profile-'));
-const server = await startServer({ name: 'profiled', root }, dir, { cpuProfDir: dir });
-const bodies = incomingBodies(TOKEN, server.base, 1, 200_000);
+// Signed before the server starts, so the profile does not show it waiting for the load generator.
+const port = await freePort();
+const bodies = incomingBodies(TOKEN, `http://127.0.0.1:${port}`, 1, 100_000);
+const server = await startServer({ name: 'profiled', root }, dir, { cpuProfDir: dir, port });
 let next = 0;
 const result = await autocannon({
   url: server.base,
@@ -24,9 +26,14 @@ await server.stop();
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
 const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
 
-// Self time per node from the sample counts, weighted by the time between samples.
+// Self time per node from the sample counts, weighted by the time between samples; start-up (loading modules,
+// migrations, the first answer) and the first second under load are left out: they are not the steady state.
+const skipUs = (server.startupMs + 1000) * 1000;
 const self = new Map();
+let elapsed = 0;
 for (let i = 0; i < profile.samples.length; i++) {
+  elapsed += profile.timeDeltas[i] ?? 0;
+  if (elapsed < skipUs) continue;
   const dt = profile.timeDeltas[i + 1] ?? 0;
   self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt);
 }

@@ -9,7 +9,7 @@ import { incomingBodies, requestOf } from './signed-bodies.js';
 
 export const TOKEN = 'bench-auth-token-0123456789';
 
-async function freePort() {
+export async function freePort() {
   const probe = createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   const { port } = probe.address();
@@ -37,7 +37,7 @@ function post(port, req) {
  * Resolves once the first incoming webhook has been answered with TwiML.
  */
 export async function startServer(variant, dir, options = {}) {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
   const dbFile = join(dir, `${variant.name}-${port}.db`);
   const logFile = join(dir, `${variant.name}-${port}.log`);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { type Clock, type IdGenerator, randomIds, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import type { CommitInfo } from './db/group-commit.js';
 import type { Database } from './db/schema.js';
 import { databaseFile, migrate, openStore } from './db/store.js';
 import { loadSigner } from './evidence/checkpoint.js';
@@ -21,7 +22,7 @@ import { changedPrompts } from './scripts/version-guard.js';
 export async function buildContext(
   config: Config,
   logger: Logger,
-  overrides: { clock?: Clock; ids?: IdGenerator } = {},
+  overrides: { clock?: Clock; ids?: IdGenerator; onCommit?: (info: CommitInfo) => void } = {},
 ): Promise<AppContext> {
   const scripts = await loadVoiceScripts(config.voiceScriptsDir, { maxPromptSeconds: config.voicePromptMaxSeconds });
   for (const warning of scripts.warnings)
@@ -31,7 +32,12 @@ export async function buildContext(
   const clock = overrides.clock ?? systemClock;
   const metrics = createMetrics({ databaseFile: databaseFile(config.databaseUrl) });
   const writes = writeHealth(metrics, clock);
-  const store = openStore(config.databaseUrl, { observer: writes });
+  // A server: WAL checkpoints in the background, not in the commit of whichever caller crosses the threshold.
+  const store = openStore(config.databaseUrl, {
+    backgroundCheckpoints: true,
+    observer: writes,
+    onCommit: overrides.onCommit,
+  });
   try {
     await migrate(store.db);
     await refuseChangedWords(store.db, scripts.all);

@@ -9,7 +9,6 @@ import { subscriberStatus } from '../consent/subscriber-status.js';
 import type { AppContext } from '../context.js';
 import { findIdempotentAnswer, saveIdempotentAnswer } from '../db/idempotency.js';
 import type { ConsentEvent } from '../db/schema.js';
-import { writeTransaction } from '../db/store.js';
 import { buildProof, NothingToProveError } from '../evidence/proof.js';
 import { orderedRow } from '../export/columns.js';
 import { phoneNumber } from '../export/filter.js';
@@ -107,7 +106,8 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
         .digest('hex');
       const now = isoTimestamp(app.clock.now());
       let recorded: ConsentEvent[] = [];
-      const answer = await writeTransaction(app.store.db, async (trx) => {
+      // Shares a transaction with the phone line's writes (group commit); may run twice if a shared one fails.
+      const answer = await app.store.write(async (trx) => {
         // Looked up inside the write lock: two retries racing each other cannot both record.
         const prior = key === undefined ? undefined : await findIdempotentAnswer(trx, key);
         if (prior) return { ...prior, replayed: true };
@@ -120,12 +120,14 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
         const body = JSON.stringify({ phone_number: phone, events: events.map(orderedRow) });
         if (key !== undefined)
           await saveIdempotentAnswer(trx, { key, fingerprint, status: 201, body, created_at: now });
+        return { fingerprint, status: 201, body, replayed: false, seqs: events.map((e) => e.seq) };
+      });
+      if (!answer.replayed) {
         app.logger.info(
-          { phone: maskPhone(phone), business: request.business, seqs: events.map((e) => e.seq) },
+          { phone: maskPhone(phone), business: request.business, seqs: answer.seqs },
           'opt-out recorded via API',
         );
-        return { fingerprint, status: 201, body, replayed: false };
-      });
+      }
       if (answer.fingerprint !== fingerprint) {
         ctx.status = 422;
         ctx.body = {

@@ -5,8 +5,15 @@ export function findCall(db: Kysely<Database>, callSid: string): Promise<Call | 
   return db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
 }
 
-export async function insertCall(db: Kysely<Database>, call: NewCall): Promise<void> {
-  await db.insertInto('calls').values(call).execute();
+/** Inserts the call unless one with its CallSid exists (a retried webhook); true when it was inserted. */
+export async function insertNewCall(db: Kysely<Database>, call: NewCall): Promise<boolean> {
+  const row = await db
+    .insertInto('calls')
+    .values(call)
+    .onConflict((oc) => oc.column('call_sid').doNothing())
+    .returning('call_sid')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function updateCall(
@@ -23,6 +30,19 @@ export async function addSteps(db: Kysely<Database>, steps: NewCallStep[]): Prom
 
 export function stepsForCall(db: Kysely<Database>, callSid: string): Promise<CallStep[]> {
   return db.selectFrom('call_steps').selectAll().where('call_sid', '=', callSid).orderBy('id').execute();
+}
+
+/** Which of `hashes` this call has played to the caller. */
+export async function playedStatements(db: Kysely<Database>, callSid: string, hashes: string[]): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('call_steps')
+    .select('statement_sha256')
+    .distinct()
+    .where('call_sid', '=', callSid)
+    .where('statement_sha256', 'in', hashes)
+    .execute();
+  return new Set(rows.map((r) => r.statement_sha256 as string));
 }
 
 /** The answer already given to a turn, if any: what a repeated webhook must get again. */

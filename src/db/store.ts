@@ -2,9 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
+import { type CommitInfo, GroupCommitter } from './group-commit.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
-import { observeWrites, type WriteObserver } from './write-observer.js';
+import { withStatementCache } from './statement-cache.js';
+import { type CheckpointerOptions, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+import { observeWrites, reportStorageFailure, type WriteObserver } from './write-observer.js';
 
 /** An open ledger database. Repository functions take `db` (or a transaction's handle) as their first argument. */
 export interface Store {
@@ -14,8 +17,36 @@ export interface Store {
   readonly location: string;
   /** The underlying connection, for the few things Kysely does not wrap (online backup). */
   readonly sqlite: SQLite.Database;
+  /**
+   * Runs `fn` in a durable write transaction, possibly shared with other writes that arrived meanwhile (group
+   * commit); resolves only once it is committed. `fn` may run twice (alone, after its shared transaction failed),
+   * so it does its work through `trx` and nothing else.
+   */
+  write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Writes committed and transactions used so far, and the WAL's size at the background checkpointer's last look. */
+  writeStats(): { writes: number; commits: number; walBytes?: number };
   close(): Promise<void>;
 }
+
+export interface StoreOptions {
+  /** Open an existing file without changing it (no schema, no journal mode), for commands that only read. */
+  readonly?: boolean;
+  /** Told the size and duration of every shared transaction (metrics). */
+  onCommit?: (info: CommitInfo) => void;
+  /** Hears of every commit and every storage failure (metrics, readiness). */
+  observer?: WriteObserver;
+  /** At most this many writes share a transaction (default 64). */
+  maxBatch?: number;
+  /** How long a write may wait for others before its transaction begins (default 0: the current event-loop turn). */
+  maxWaitMs?: number;
+  /**
+   * Checkpoint the WAL from a background thread instead of in whichever commit crosses SQLite's threshold: for
+   * servers, where that commit is a caller waiting. The WAL is truncated when it grows past `maxWalBytes`.
+   */
+  backgroundCheckpoints?: boolean | Partial<CheckpointerOptions>;
+}
+
+const CHECKPOINTS: CheckpointerOptions = { intervalMs: 1000, maxWalBytes: 64 * 2 ** 20 };
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -29,12 +60,8 @@ export function databaseFile(url: string): string {
   return url.startsWith('file://') ? new URL(url).pathname : url;
 }
 
-/**
- * Opens the database named by `DATABASE_URL`, creating the file if needed. `readonly` opens an existing file
- * without changing it (no schema, no journal mode), for commands that only read the ledger. `observer` hears
- * of every commit and every storage failure (metrics, readiness).
- */
-export function openStore(url: string, options: { readonly?: boolean; observer?: WriteObserver } = {}): Store {
+/** Opens the database named by `DATABASE_URL`, creating the file if needed. */
+export function openStore(url: string, options: StoreOptions = {}): Store {
   const file = databaseFile(url);
   const readonly = options.readonly === true && file !== ':memory:';
   if (!readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -47,15 +74,71 @@ export function openStore(url: string, options: { readonly?: boolean; observer?:
   sqlite.pragma('foreign_keys = ON');
   // INSERT OR REPLACE then fires the delete triggers that keep the ledger append-only.
   sqlite.pragma('recursive_triggers = ON');
-  const dialect = new SqliteDialect({ database: sqlite });
+  const connection = withStatementCache(sqlite);
+  const dialect = new SqliteDialect({ database: connection });
+  // Kysely's log sees the statements inside a write fail (a full disk on an insert); the transaction's own
+  // statements below run on the connection directly, so they report their failures themselves.
   const db = new Kysely<Database>(options.observer ? { dialect, log: observeWrites(options.observer) } : { dialect });
+  const run = (text: string) => async () => {
+    try {
+      connection.prepare(text).run([]);
+    } catch (err) {
+      if (options.observer) reportStorageFailure(options.observer, err);
+      throw err;
+    }
+  };
+  const onCommit = (info: CommitInfo) => {
+    options.onCommit?.(info);
+    options.observer?.committed({ seconds: info.seconds, batchSize: info.batchSize });
+  };
+  const committer = new GroupCommitter<Kysely<Database>>(
+    {
+      withConnection: (work) => db.connection().execute(work),
+      begin: run('begin immediate'),
+      savepoint: run('savepoint write'),
+      release: run('release write'),
+      rollbackToSavepoint: run('rollback to write'),
+      commit: run('commit'),
+      rollback: run('rollback'),
+      inTransaction: () => sqlite.inTransaction,
+    },
+    { maxBatch: options.maxBatch ?? 64, maxWaitMs: options.maxWaitMs ?? 0, onCommit },
+  );
+  const checkpointer =
+    options.backgroundCheckpoints && !readonly && file !== ':memory:'
+      ? backgroundCheckpoints(sqlite, file, options.backgroundCheckpoints)
+      : undefined;
   return {
     db,
     kind: 'sqlite',
     location: file,
     sqlite,
-    close: () => db.destroy(),
+    write: (fn) => committer.write(fn),
+    writeStats: () => {
+      const walBytes = checkpointer?.last?.walBytes;
+      return { ...committer.stats(), ...(walBytes === undefined ? {} : { walBytes }) };
+    },
+    close: async () => {
+      await committer.drained();
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
+}
+
+function backgroundCheckpoints(
+  sqlite: SQLite.Database,
+  file: string,
+  given: true | Partial<CheckpointerOptions>,
+): WalCheckpointer {
+  const options = { ...CHECKPOINTS, ...(given === true ? {} : given) };
+  sqlite.pragma('wal_autocheckpoint = 0');
+  // When the WAL is reset after a checkpoint, the file shrinks back to this instead of keeping its peak size.
+  sqlite.pragma(`journal_size_limit = ${options.maxWalBytes}`);
+  return startWalCheckpointer(file, options, () => {
+    // Without the worker, SQLite's own checkpoint on commit keeps the WAL bounded, at a caller's expense.
+    sqlite.pragma('wal_autocheckpoint = 1000');
+  });
 }
 
 /** Brings the schema up to date; safe to run at every start. */

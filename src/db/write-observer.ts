@@ -20,9 +20,14 @@ export function observeWrites(observer: WriteObserver): (event: LogEvent) => voi
       if (/^\s*commit\b/i.test(event.query.sql)) observer.committed({ seconds: event.queryDurationMillis / 1000 });
       return;
     }
-    const code = (event.error as { code?: unknown }).code;
-    if (typeof code === 'string' && STORAGE_FAILURE.test(code)) {
-      observer.failed({ code, message: (event.error as Error).message });
-    }
+    reportStorageFailure(observer, event.error);
   };
+}
+
+/** Tells the observer of an error that is a storage failure; other errors are bugs, not the disk's doing. */
+export function reportStorageFailure(observer: WriteObserver, error: unknown): void {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && STORAGE_FAILURE.test(code)) {
+    observer.failed({ code, message: (error as Error).message });
+  }
 }

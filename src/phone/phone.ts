@@ -41,6 +41,15 @@ export function usableCallerId(from: string | undefined): string | undefined {
   return parsed?.mobile ? parsed.e164 : undefined;
 }
 
+/**
+ * The caller ID parsed once: `number` is what it reads as (E.164, or null when it is not a `+` number), `usable` the
+ * same number only when we may offer to message it (valid, mobile, not a withheld placeholder).
+ */
+export function readCallerId(from: string): { number: string | null; usable: string | null } {
+  const parsed = from.startsWith('+') ? parsePhone(from) : undefined;
+  return { number: parsed?.e164 ?? null, usable: parsed?.mobile && !isWithheldCallerId(from) ? parsed.e164 : null };
+}
+
 /** For logs: `+4915112345678` becomes `+49151******78`; never print a full number. */
 export function maskPhone(value: string | null | undefined): string {
   if (!value) return '';

@@ -91,6 +91,9 @@ function registry(scripts: VoiceScript[], warnings: ScriptProblem[]): VoiceScrip
     all: scripts,
     warnings,
     byId: (id) => byId.get(id),
-    forNumber: (to) => (to && byNumber.get(parsePhone(to)?.e164 ?? to)) || fallback,
+    // Twilio sends `To` in E.164, so the exact text usually finds the script without parsing it again.
+    forNumber: (to) =>
+      (to && (byNumber.get(to) ?? (byNumber.size > 0 ? byNumber.get(parsePhone(to)?.e164 ?? to) : undefined))) ||
+      fallback,
   };
 }

@@ -5,7 +5,7 @@ import {
   addSteps,
   findCall,
   findTurnResponse,
-  insertCall,
+  insertNewCall,
   keepStatements,
   saveTurnResponse,
   stepsForCall,
@@ -13,18 +13,19 @@ import {
 } from '../db/calls.js';
 import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
 import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
-import { writeTransaction } from '../db/store.js';
+import type { Store } from '../db/store.js';
 import { advance, firstLanguage, hasLanguageMenu, newCallState } from '../flow/flow.js';
 import type { CallState, Input, Turn } from '../flow/types.js';
 import { sha256Hex } from '../hash.js';
-import { parsePhone, usableCallerId } from '../phone/phone.js';
+import { readCallerId } from '../phone/phone.js';
 import type { VoiceScripts } from '../scripts/load.js';
 import type { VoiceScript } from '../scripts/schema.js';
 import { renderTurn } from './twiml.js';
 import type { StatusParams, VoiceParams } from './webhook-params.js';
 
 export interface CallServiceDeps {
-  db: Kysely<Database>;
+  /** The store's durable write (group commit): a turn is answered only once its transaction is committed. */
+  write: Store['write'];
   scripts: VoiceScripts;
   clock: Clock;
   ids: IdGenerator;
@@ -50,20 +51,20 @@ export class CallNotFoundError extends Error {
 
 /** `POST /voice/incoming`: records the call and asks the consent question. */
 export function answerIncoming(deps: CallServiceDeps, params: VoiceParams): Promise<Answer> {
-  return writeTransaction(deps.db, async (trx) => {
-    const existing = await findCall(trx, params.callSid);
-    if (existing) return replay(trx, existing, 0);
-    const script = deps.scripts.forNumber(params.to);
-    const language = firstLanguage(script, params.fromCountry);
+  const script = deps.scripts.forNumber(params.to);
+  const language = firstLanguage(script, params.fromCountry);
+  // Parsed once, outside the write: libphonenumber is the costliest step of an incoming call.
+  const caller = readCallerId(params.from);
+  return deps.write(async (trx) => {
     const now = isoTimestamp(deps.clock.now());
     const state = newCallState({
       language,
       languageMenu: hasLanguageMenu(script),
-      callerId: usableCallerId(params.from) ?? null,
-      callerNumber: params.from.startsWith('+') ? (parsePhone(params.from)?.e164 ?? null) : null,
+      callerId: caller.usable,
+      callerNumber: caller.number,
       reference: referenceFor(params.callSid),
     });
-    await insertCall(trx, {
+    const call: Call = {
       call_sid: params.callSid,
       account_sid: params.accountSid,
       from_number: params.from,
@@ -84,15 +85,16 @@ export function answerIncoming(deps: CallServiceDeps, params: VoiceParams): Prom
       call_status: 'in-progress',
       status_sequence: null,
       duration_seconds: null,
-    });
-    const call = (await findCall(trx, params.callSid)) as Call;
+    };
+    // A retried webhook finds its call already there (in this batch or an earlier one): replay its answer.
+    if (!(await insertNewCall(trx, call))) return replay(trx, (await findCall(trx, params.callSid)) as Call, 0);
     return play(deps, trx, call, script, state, { kind: 'start' }, now);
   });
 }
 
 /** `POST /voice/turn?n=N`: the caller's answer to the question asked in turn N-1. */
 export function answerTurn(deps: CallServiceDeps, params: VoiceParams, turn: number): Promise<Answer> {
-  return writeTransaction(deps.db, async (trx) => {
+  return deps.write(async (trx) => {
     const call = await findCall(trx, params.callSid);
     if (!call) throw new CallNotFoundError(`no call ${params.callSid} for turn ${turn}`);
     if (turn < call.turn) return replay(trx, call, turn);
@@ -253,7 +255,7 @@ export interface StatusResult {
 
 /** `POST /voice/status`: Twilio's word that the call has ended; a call that ended before a decision is abandoned. */
 export function recordStatus(deps: CallServiceDeps, params: StatusParams): Promise<StatusResult> {
-  return writeTransaction(deps.db, async (trx): Promise<StatusResult> => {
+  return deps.write(async (trx): Promise<StatusResult> => {
     const call = await findCall(trx, params.callSid);
     if (!call) return { result: 'unknown', endedWith: null };
     // Callbacks can arrive out of order; the higher SequenceNumber is the later one.

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
+import { logWith } from '../http/request-log.js';
 import { maskNumbersInQuery, maskPhone } from '../phone/phone.js';
 import { type Answer, answerIncoming, answerTurn, CallNotFoundError, recordStatus } from './call-service.js';
 import { apologyFor } from './failure-answer.js';
@@ -11,7 +12,9 @@ import { BadWebhookError, statusParams, voiceParams } from './webhook-params.js'
 /** The webhooks Twilio calls. Every request must carry a valid Twilio signature; there is no switch to skip it. */
 export function voiceRouter(app: AppContext): Router {
   const router = new Router({ prefix: '/voice' });
-  const deps = { db: app.store.db, scripts: app.scripts, clock: app.clock, ids: app.ids };
+  const deps = { write: app.store.write, scripts: app.scripts, clock: app.clock, ids: app.ids };
+  // The apology reads the call's last committed state, outside any write.
+  const readDeps = { db: app.store.db, scripts: app.scripts };
 
   // Checked before anything else runs, so a forged request cannot reach the database.
   router.use(requireTwilioSignature(app));
@@ -28,52 +31,47 @@ export function voiceRouter(app: AppContext): Router {
     ) =>
     async (ctx: Context) => {
       const params = ctx.state.params as Record<string, string>;
-      const log = app.logger.child({ callSid: params.CallSid });
       ctx.type = 'text/xml';
+      logWith(ctx, { callSid: params.CallSid });
       try {
         const result = await handle(params, ctx);
-        for (const e of result.events) {
-          log.info(
-            { seq: e.seq, decision: e.decision, category: e.category, phone: maskPhone(e.phone_number) },
-            'consent event recorded',
-          );
+        if (result.events.length > 0) {
+          logWith(ctx, {
+            events: result.events.map((e) => ({
+              seq: e.seq,
+              decision: e.decision,
+              category: e.category,
+              phone: maskPhone(e.phone_number),
+            })),
+          });
         }
         app.metrics.consentRecorded(result.events);
-        if (result.replayed) log.info({ path: ctx.path }, 'repeated request answered with the earlier answer');
+        if (result.replayed) logWith(ctx, { replayed: true, path: ctx.path });
         ctx.body = result.twiml;
       } catch (err) {
         // Nothing of this turn is confirmed: its transaction has been rolled back.
         const retried = ctx.query.retry === '1';
         const worthRetrying = !(err instanceof BadWebhookError || err instanceof CallNotFoundError);
         if (worthRetrying && !retried) {
-          log.error({ err, path: ctx.path }, 'voice webhook failed: trying the turn once more');
+          logWith(ctx, { err, path: ctx.path, failed: 'voice webhook: trying the turn once more' }, 'error');
           ctx.body = renderRetry(retryUrl(params, ctx));
           return;
         }
-        log.error({ err, path: ctx.path, retried, from: maskPhone(params.From) }, 'voice webhook failed');
+        logWith(ctx, { err, path: ctx.path, retried, from: maskPhone(params.From), failed: 'voice webhook' }, 'error');
         ctx.status = err instanceof BadWebhookError ? 400 : 200;
         // Twilio plays a 200's TwiML; after a 400 the caller hears the fallback's apology instead.
         if (ctx.status === 200) app.metrics.apologyPlayed('webhook-failed');
-        ctx.body = await apologyFor(deps, params.CallSid, params.To);
+        ctx.body = await apologyFor(readDeps, params.CallSid, params.To);
       }
     };
 
   router.post(
     '/incoming',
     answer(
-      async (params) => {
+      async (params, ctx) => {
         const result = await answerIncoming(deps, voiceParams(params));
-        if (!result.replayed) {
-          app.logger.info(
-            {
-              callSid: params.CallSid,
-              from: maskPhone(params.From),
-              to: maskPhone(params.To),
-              script: result.call.script_id,
-            },
-            'call answered',
-          );
-        }
+        if (!result.replayed)
+          logWith(ctx, { from: maskPhone(params.From), to: maskPhone(params.To), script: result.call.script_id });
         return result;
       },
       () => 'incoming?retry=1',
@@ -101,7 +99,7 @@ export function voiceRouter(app: AppContext): Router {
     try {
       const status = statusParams(params);
       const { result, endedWith } = await recordStatus(deps, status);
-      app.logger.info({ callSid: status.callSid, callStatus: status.callStatus, result }, 'call status');
+      logWith(ctx, { callSid: status.callSid, callStatus: status.callStatus, result });
       if (endedWith) app.metrics.callEnded(endedWith);
     } catch (err) {
       if (!(err instanceof BadWebhookError)) throw err;
@@ -119,7 +117,7 @@ export function voiceRouter(app: AppContext): Router {
       'Twilio reported a failed webhook',
     );
     ctx.type = 'text/xml';
-    ctx.body = await apologyFor(deps, params.CallSid, params.To);
+    ctx.body = await apologyFor(readDeps, params.CallSid, params.To);
     app.metrics.apologyPlayed('fallback');
   });
 

@@ -20,9 +20,9 @@ describe('optin-ivr serve', () => {
       DATABASE_URL: db,
       TWILIO_AUTH_TOKEN: 'test-auth-token-0123456789',
     });
+    const caller = new Caller({ url } as TestServer, { from: '+14155550123' });
     try {
       expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: 'ok', ledger: { problem: null } });
-      const caller = new Caller({ url } as TestServer, { from: '+14155550123' });
       await caller.dial();
       for (const key of ['1', '1', '1']) await caller.press(key);
       expect(caller.last?.hangup).toBe(true);
@@ -35,6 +35,13 @@ describe('optin-ivr serve', () => {
     expect(logs()).toMatch(/"phone":"\+1415\*\*\*\*\*23"/);
     expect(logs()).not.toMatch(/4155550123/);
     expect(logs()).toMatch(/"callSid":"CA/);
+    // One line per webhook, carrying what it recorded; the writes and the transactions they shared at the end.
+    const lines = logs()
+      .split('\n')
+      .filter((l) => l.includes(caller.sid));
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['request', 'request', 'request', 'request']);
+    expect(lines.filter((l) => l.includes('"events":[')).length).toBe(2);
+    expect(logs()).toMatch(/"writes":4,"commits":[1-4],.*"msg":"stopped"/);
   });
 
   it('warns when it runs on the development auth token', async () => {

@@ -9,6 +9,7 @@ import { buildContext } from '../../src/bootstrap.js';
 import type { Clock, IdGenerator } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
+import type { CommitInfo } from '../../src/db/group-commit.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 
 export const TEST_TOKEN = 'test-auth-token-0123456789';
@@ -45,7 +46,7 @@ export interface TestServer {
  */
 export async function startServer(
   env: Record<string, string> = {},
-  options: { dir?: string; logger?: Logger } = {},
+  options: { dir?: string; logger?: Logger; onCommit?: (info: CommitInfo) => void } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'optin-ivr-test-'));
   const dbFile = join(dir, 'optin.db');
@@ -53,6 +54,7 @@ export async function startServer(
   const context = await buildContext(config, options.logger ?? silentLogger, {
     clock: steppingClock(),
     ids: counterIds(),
+    onCommit: options.onCommit,
   });
   // As `serve` does at start; tests that want the timer start it themselves.
   await context.ledger.checkAll();

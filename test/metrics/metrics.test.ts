@@ -89,8 +89,8 @@ describe('GET /metrics', () => {
     expect(sample(text, 'optin_ivr_event_loop_lag_seconds', { stat: 'p99' })).toBeGreaterThanOrEqual(0);
     // Present at 0 before the first apology, so an alert on increase() sees the first one.
     expect(sample(text, 'optin_ivr_apologies_total', { reason: 'webhook-failed' })).toBe(0);
-    // Until a store groups writes, no batch is reported (the histogram exists, empty).
-    expect(sample(text, 'optin_ivr_write_batch_size_count')).toBe(0);
+    // Each of those commits reports how many webhooks shared it (group commit).
+    expect(sample(text, 'optin_ivr_write_batch_size_count')).toBe(5);
   });
 
   it('counts a call ended without a decision as abandoned, once, however often the final status comes', async () => {

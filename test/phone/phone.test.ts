@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isWithheldCallerId, maskPhone, parsePhone, spellDigits, usableCallerId } from '../../src/phone/phone.js';
+import {
+  isWithheldCallerId,
+  maskPhone,
+  parsePhone,
+  readCallerId,
+  spellDigits,
+  usableCallerId,
+} from '../../src/phone/phone.js';
 
 describe('phone numbers', () => {
   it('masks a number for logs, keeping only its prefix and last two digits', () => {
@@ -63,5 +70,17 @@ describe('phone numbers', () => {
 
   it('spaces digits so a voice reads them one by one', () => {
     expect(spellDigits('+1 415')).toBe('1 4 1 5');
+  });
+});
+
+describe('readCallerId', () => {
+  it('reads the caller ID once: the number it is, and whether it may be offered', () => {
+    expect(readCallerId('+14155550123')).toEqual({ number: '+14155550123', usable: '+14155550123' });
+    // Lesotho's placeholder for a withheld number parses, but is never offered.
+    expect(readCallerId('+266696687').usable).toBeNull();
+    expect(readCallerId('client:alice')).toEqual({ number: null, usable: null });
+    expect(readCallerId('anonymous')).toEqual({ number: null, usable: null });
+    // A German landline is a number, not one to send WhatsApp messages to.
+    expect(readCallerId('+493012345678')).toEqual({ number: '+493012345678', usable: null });
   });
 });

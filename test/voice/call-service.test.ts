@@ -21,7 +21,7 @@ let deps: CallServiceDeps;
 beforeEach(async () => {
   ledger = await tempStore();
   deps = {
-    db: ledger.store.db,
+    write: ledger.store.write,
     scripts: await loadVoiceScripts('voice-scripts'),
     clock: steppingClock('2026-11-25T10:00:00.000Z'),
     ids: counterIds(),

@@ -25,7 +25,7 @@ beforeEach(async () => {
     forNumber: () => current,
     byId: (id) => (id === current.id ? current : undefined),
   };
-  deps = { db: ledger.store.db, scripts, clock: steppingClock(), ids: counterIds() };
+  deps = { write: ledger.store.write, scripts, clock: steppingClock(), ids: counterIds() };
 });
 afterEach(() => ledger.remove());
 

@@ -169,15 +169,18 @@ describe('logs', () => {
     await fetch(`${server.url}/api/subscribers/+14155550123`, { headers: { authorization: `Bearer ${adminToken}` } });
     await postSigned(`${server.url}/voice/fallback`, { ...caller.base(), ErrorCode: '11200' }, { token: TEST_TOKEN });
 
-    const messages = lines.map((l) => JSON.parse(l).msg as string);
-    for (const msg of ['call answered', 'consent event recorded', 'voice webhook failed', 'call status', 'request']) {
-      expect(messages).toContain(msg);
-    }
+    // One line per webhook ("request"), carrying what it did: the call answered, the events, the failure, the status.
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const messages = parsed.map((l) => l.msg as string);
+    expect(messages).toContain('request');
     expect(messages).toContain('rejected a voice webhook without a valid signature');
-    const failure = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'voice webhook failed');
-    expect(failure.from).toBe('+1415*****23');
-    const answered = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'call answered');
+    const failure = parsed.find((l) => l.failed === 'voice webhook');
+    expect(failure?.from).toBe('+1415*****23');
+    const answered = parsed.find((l) => l.route === '/voice/incoming' && l.script !== undefined);
     expect(answered).toMatchObject({ from: '+1415*****23', to: '+1500*****06' });
+    const recorded = parsed.find((l) => Array.isArray(l.events)) as { events: { phone: string }[] } | undefined;
+    expect(recorded?.events[0]?.phone).toBe('+1415*****23');
+    expect(parsed.some((l) => l.callStatus !== undefined)).toBe(true);
     for (const line of lines) expect(line).not.toMatch(/4155550123|5005550006/);
   });
 });

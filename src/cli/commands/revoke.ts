@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { isoTimestamp, randomIds, systemClock } from '../../clock.js';
 import { loadConfig } from '../../config.js';
 import { OptOutError, recordOptOut } from '../../consent/opt-out.js';
-import { writeTransaction } from '../../db/store.js';
 import { phoneNumber } from '../../export/filter.js';
 import { loadVoiceScripts } from '../../scripts/load.js';
 import { UsageError } from '../errors.js';
@@ -33,21 +32,23 @@ export function revokeCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
       await withExistingStore(
         config,
         async (store) => {
-          const events = await writeTransaction(store.db, (trx) =>
-            recordOptOut(
-              trx,
-              { scripts: scripts.all, recordedAt: isoTimestamp(systemClock.now()), newId: randomIds.uuid },
-              {
-                phone: e164,
-                business: options.business,
-                category: options.category,
-                reason: options.reason,
-                source: 'agent',
-              },
-            ),
-          ).catch((err) => {
-            throw err instanceof OptOutError ? new UsageError(err.message) : err;
-          });
+          const events = await store
+            .write((trx) =>
+              recordOptOut(
+                trx,
+                { scripts: scripts.all, recordedAt: isoTimestamp(systemClock.now()), newId: randomIds.uuid },
+                {
+                  phone: e164,
+                  business: options.business,
+                  category: options.category,
+                  reason: options.reason,
+                  source: 'agent',
+                },
+              ),
+            )
+            .catch((err) => {
+              throw err instanceof OptOutError ? new UsageError(err.message) : err;
+            });
           const list = events.map((e) => `${e.category} (seq ${e.seq})`).join(', ');
           io.stdout.write(`recorded opt_out for ${e164} from ${events[0]?.business ?? options.business}: ${list}\n`);
         },

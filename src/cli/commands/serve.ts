@@ -54,6 +54,7 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
           context.metrics.close();
           await context.store.close();
         },
+        context.store.writeStats,
         logger,
       );
     });
@@ -66,7 +67,13 @@ function environmentHelp(): string {
   return `\nEnvironment variables (checked at start-up; a bad value stops it):\n${lines.join('\n')}\n`;
 }
 
-function shutdownOnSignal(server: Server, close: () => Promise<void>, logger: ReturnType<typeof createLogger>): void {
+function shutdownOnSignal(
+  server: Server,
+  close: () => Promise<void>,
+  // Writes committed and the transactions they shared: the mean batch size under the day's load.
+  writeStats: () => Record<string, number>,
+  logger: ReturnType<typeof createLogger>,
+): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -75,7 +82,7 @@ function shutdownOnSignal(server: Server, close: () => Promise<void>, logger: Re
     // close() stops accepting and waits for requests in flight; idle keep-alive sockets would hold it open.
     server.close(async (err) => {
       await close();
-      logger.info('stopped');
+      logger.info(writeStats(), 'stopped');
       process.exitCode = err ? 1 : 0;
     });
     server.closeIdleConnections();

@@ -1,0 +1,95 @@
+// Starts a server under test as its own process on a free loopback port, timed from spawn to its first answer.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { incomingBodies, requestOf } from './signed-bodies.js';
+
+export const TOKEN = 'bench-auth-token-0123456789';
+
+export async function freePort() {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function post(port, req) {
+  return new Promise((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port, method: 'POST', path: req.path, headers: req.headers, agent: false });
+    r.on('error', reject);
+    r.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    r.end(req.body);
+  });
+}
+
+/**
+ * `variant.root` is a checkout with `bin/optin-ivr.js` built (the app), or undefined for the bare Koa baseline.
+ * Resolves once the first incoming webhook has been answered with TwiML.
+ */
+export async function startServer(variant, dir, options = {}) {
+  const port = options.port ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
+  const dbFile = join(dir, `${variant.name}-${port}.db`);
+  const logFile = join(dir, `${variant.name}-${port}.log`);
+  const fd = openSync(logFile, 'w');
+  const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const args = variant.root
+    ? [...prof, join(variant.root, 'bin/optin-ivr.js'), 'serve']
+    : [...prof, join(import.meta.dirname, 'bare-koa.js')];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: variant.root ?? import.meta.dirname,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: dbFile,
+      TWILIO_AUTH_TOKEN: TOKEN,
+      PUBLIC_BASE_URL: base,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'ignore', fd],
+  });
+  closeSync(fd);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const [first] = incomingBodies(TOKEN, base, 0xfffffff0, 1);
+  for (;;) {
+    if (exited) throw new Error(`${variant.name} server exited: ${readFileSync(logFile, 'utf8')}`);
+    try {
+      const res = await post(port, requestOf(first));
+      if (res.status !== 200 || !res.text.includes('<Response>')) throw new Error(`first answer ${res.status}`);
+      break;
+    } catch (err) {
+      if (err.code !== 'ECONNREFUSED') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+  const startupMs = performance.now() - started;
+  return {
+    base,
+    dbFile,
+    startupMs,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const [code, signal] = await once(child, 'exit');
+        if (code !== 0) process.stderr.write(`bench: ${variant.name} server stopped with ${code ?? signal}\n`);
+      }
+      return readFileSync(logFile, 'utf8');
+    },
+  };
+}

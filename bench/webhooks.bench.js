@@ -1,0 +1,197 @@
+// The phone line under a burst of callers, measured against a bare Koa server on the same machine in the same
+// run (ratios are what carry from one noisy machine to another). Each server is its own process on loopback;
+// autocannon drives it with bodies signed in advance. Each figure is the median of BENCH_ROUNDS rounds.
+// BENCH_BEFORE=<dir> also measures another build (a checkout with dist/ built) side by side, as "before".
+// Prints a table and writes bench/results.json. See bench/README.md.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import SQLite from 'better-sqlite3';
+import { startServer, TOKEN } from './server-process.js';
+import { callBodies, incomingBodies, requestOf } from './signed-bodies.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const root = resolve(import.meta.dirname, '..');
+const variants = [
+  { name: 'after', root },
+  ...(process.env.BENCH_BEFORE ? [{ name: 'before', root: resolve(process.env.BENCH_BEFORE) }] : []),
+];
+const baseline = { name: 'bare-koa', root: undefined };
+const dir = mkdtempSync(join(tmpdir(), 'optin-bench-webhooks-'));
+let callNo = 1;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round1 = (x) => Math.round(x * 10) / 10;
+
+function run(options) {
+  return new Promise((ok, fail) => {
+    autocannon({ timeout: 15, ...options }, (err, result) => (err ? fail(err) : ok(result)));
+  });
+}
+
+/** Every request a new call; enough bodies for twice the rate seen so far, so none is sent twice. */
+async function incomingRound(server, connections, seconds, expectedRate) {
+  const bodies = incomingBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 2000);
+  callNo += bodies.length;
+  let next = 0;
+  const result = await run({
+    url: server.base,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: () => {
+          if (next >= bodies.length) throw new Error('ran out of signed bodies: raise the estimate');
+          return requestOf(bodies[next++]);
+        },
+      },
+    ],
+  });
+  return {
+    rps: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    sent: next,
+  };
+}
+
+/** Each connection is one caller after another: incoming, three presses, status callback. */
+async function callsRound(server, callers, seconds, expectedRate) {
+  const calls = callBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 500);
+  callNo += calls.length;
+  let next = 0;
+  const step = (i) => ({
+    setupRequest: (_req, context) => {
+      if (i === 0) {
+        if (next >= calls.length) throw new Error('ran out of signed calls: raise the estimate');
+        context.call = calls[next++];
+      }
+      return requestOf(context.call[i]);
+    },
+  });
+  const result = await run({
+    url: server.base,
+    connections: callers,
+    duration: seconds,
+    requests: [0, 1, 2, 3, 4].map(step),
+  });
+  return {
+    callsPerSecond: result['2xx'] / 5 / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** What the server says about its commits when it stops (the after variant; an older build says nothing). */
+function batchStats(log) {
+  const line = log
+    .split('\n')
+    .reverse()
+    .find((l) => l.includes('"commits"'));
+  if (!line) return undefined;
+  const { writes, commits } = JSON.parse(line);
+  return commits > 0 ? round1(writes / commits) : undefined;
+}
+
+/** Calls and events actually in the file: an apology is a 200 too, so the answers alone prove nothing. */
+function ledgerCounts(dbFile) {
+  const db = new SQLite(dbFile, { readonly: true });
+  try {
+    const calls = db.prepare('select count(*) as n from calls').get().n;
+    const events = db.prepare('select count(*) as n from consent_events').get().n;
+    return { calls, events };
+  } finally {
+    db.close();
+  }
+}
+
+async function measure(variant, kind, connections) {
+  const server = await startServer(variant, dir);
+  const round = kind === 'incoming' ? incomingRound : callsRound;
+  const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
+  let rate = kind === 'incoming' ? warm.rps : warm.callsPerSecond;
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const r = await round(server, connections, SECONDS, Math.max(rate, kind === 'incoming' ? 2000 : 400));
+    rate = Math.max(rate, kind === 'incoming' ? r.rps : r.callsPerSecond);
+    rounds.push(r);
+  }
+  const log = await server.stop();
+  const counts = variant.root ? ledgerCounts(server.dbFile) : undefined;
+  const pick = (key) => round1(median(rounds.map((r) => r[key])));
+  const row = {
+    variant: variant.name,
+    kind,
+    connections,
+    ...(kind === 'incoming' ? { rps: pick('rps') } : { callsPerSecond: pick('callsPerSecond') }),
+    p50: pick('p50'),
+    p99: pick('p99'),
+    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    meanBatch: batchStats(log),
+    startupMs: round1(server.startupMs),
+    ...(counts ?? {}),
+    rounds: rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round1(v)]))),
+  };
+  process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
+  return row;
+}
+
+const rows = [];
+for (const connections of [50, 200]) {
+  rows.push(await measure(baseline, 'incoming', connections));
+  for (const v of variants) rows.push(await measure(v, 'incoming', connections));
+}
+for (const callers of [20, 100]) for (const v of variants) rows.push(await measure(v, 'calls', callers));
+
+for (const row of rows) {
+  if (row.kind !== 'incoming' || row.variant === baseline.name) continue;
+  const base = rows.find((r) => r.variant === baseline.name && r.connections === row.connections);
+  row.ratio = Math.round((row.rps / base.rps) * 1000) / 1000;
+}
+const startup = Object.fromEntries(
+  [baseline, ...variants].map((v) => [
+    v.name,
+    round1(median(rows.filter((r) => r.variant === v.name).map((r) => r.startupMs))),
+  ]),
+);
+
+const results = {
+  bench: 'webhooks',
+  date: new Date().toISOString(),
+  node: process.version,
+  rounds: ROUNDS,
+  secondsPerRound: SECONDS,
+  rows,
+  startupToFirstAnswerMs: startup,
+};
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const pad = (v, n) => String(v ?? '-').padStart(n);
+const lines = [
+  `signed webhooks, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date})`,
+  `${'server'.padEnd(9)} ${'load'.padEnd(22)} ${pad('per s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('ratio', 6)} ${pad('batch', 6)} ${pad('non2xx', 7)}`,
+];
+for (const r of rows) {
+  const load = r.kind === 'incoming' ? `incoming, ${r.connections} conns` : `calls, ${r.connections} callers`;
+  lines.push(
+    `${r.variant.padEnd(9)} ${load.padEnd(22)} ${pad(r.rps ?? r.callsPerSecond, 9)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.ratio, 6)} ${pad(r.meanBatch, 6)} ${pad(r.non2xx + r.errors, 7)}`,
+  );
+}
+lines.push(
+  `start-up to first answer (ms): ${Object.entries(startup)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+);
+console.log(lines.join('\n'));
+rmSync(dir, { recursive: true, force: true });

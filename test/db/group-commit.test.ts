@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CommitInfo } from '../../src/db/group-commit.js';
+import { appendEvents, verifyLedger } from '../../src/db/ledger.js';
+import { migrate, openStore, type Store, type StoreOptions } from '../../src/db/store.js';
+import { ivrEvent, keepTestStatement } from '../helpers/ledger.js';
+
+let dir: string;
+let store: Store;
+let commits: CommitInfo[];
+
+async function open(options: StoreOptions = {}): Promise<Store> {
+  dir = mkdtempSync(join(tmpdir(), 'optin-group-commit-'));
+  commits = [];
+  store = openStore(join(dir, 'optin.db'), { onCommit: (c) => commits.push(c), ...options });
+  await migrate(store.db);
+  await store.write((trx) => keepTestStatement(trx));
+  commits = [];
+  return store;
+}
+
+afterEach(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let id = 0;
+/** One write as a webhook makes it: an event for `callSid`, appended to the chain under the write lock. */
+function optIn(s: Store, callSid: string) {
+  return s.write(async (trx) => {
+    const [event] = await appendEvents(trx, [ivrEvent({ call_sid: callSid })], {
+      recordedAt: '2026-11-28T10:00:00.000Z',
+      newId: () => `00000000-0000-4000-8000-${String(++id).padStart(12, '0')}`,
+    });
+    return event;
+  });
+}
+
+const sid = (n: number) => `CA${String(n).padStart(32, '0')}`;
+
+/** What another connection sees: only what is committed. */
+function committedCallSids(): string[] {
+  const other = new SQLite(join(dir, 'optin.db'), { readonly: true });
+  try {
+    return (other.prepare('select call_sid from consent_events order by seq').all() as { call_sid: string }[]).map(
+      (r) => r.call_sid,
+    );
+  } finally {
+    other.close();
+  }
+}
+
+describe('group commit', () => {
+  it('shares one transaction among the writes that arrive together, in the order they arrived', async () => {
+    await open();
+    const before = store.writeStats();
+    const events = await Promise.all(Array.from({ length: 10 }, (_, i) => optIn(store, sid(i))));
+    expect(events.map((e) => e?.call_sid)).toEqual(Array.from({ length: 10 }, (_, i) => sid(i)));
+    expect(events.map((e) => e?.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(commits.map((c) => c.batchSize)).toEqual([10]);
+    expect(store.writeStats()).toMatchObject({ writes: before.writes + 10, commits: before.commits + 1 });
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 10 });
+  });
+
+  it('takes at most maxBatch writes into one transaction', async () => {
+    await open({ maxBatch: 4 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => optIn(store, sid(i))));
+    expect(commits.map((c) => c.batchSize)).toEqual([4, 4, 2]);
+    expect(committedCallSids()).toEqual(Array.from({ length: 10 }, (_, i) => sid(i)));
+  });
+
+  it('waits up to maxWaitMs for more writes before it begins', async () => {
+    await open({ maxWaitMs: 30 });
+    const first = optIn(store, sid(1));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await Promise.all([first, optIn(store, sid(2))]);
+    expect(commits.map((c) => c.batchSize)).toEqual([2]);
+  });
+
+  it('rolls back a write that throws to its own savepoint; the others commit', async () => {
+    await open();
+    const results = await Promise.allSettled([
+      optIn(store, sid(1)),
+      store.write(async (trx) => {
+        await appendEvents(trx, [ivrEvent({ call_sid: sid(2) })], { recordedAt: 'x', newId: () => 'failed-write' });
+        throw new Error('the flow refused this turn');
+      }),
+      optIn(store, sid(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('the flow refused this turn');
+    expect(committedCallSids()).toEqual([sid(1), sid(3)]);
+    expect(commits.map((c) => c.batchSize)).toEqual([2]);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
+  });
+
+  it('confirms nothing a batch that fails at COMMIT did not commit, and runs the others again alone', async () => {
+    await open();
+    const seenWhenConfirmed: Record<string, string[]> = {};
+    const confirm = (name: string) => (value: unknown) => {
+      seenWhenConfirmed[name] = committedCallSids();
+      return value;
+    };
+    // B's orphan row passes its own statements (foreign keys deferred) and fails the transaction's COMMIT.
+    const b = store.write(async (trx) => {
+      await sql`pragma defer_foreign_keys = on`.execute(trx);
+      await trx
+        .insertInto('call_steps')
+        .values({ call_sid: 'CA-no-such-call', turn: 0, at: 'x', kind: 'status' })
+        .execute();
+    });
+    const results = await Promise.allSettled([
+      optIn(store, sid(1)).then(confirm('a')),
+      b.then(confirm('b')),
+      optIn(store, sid(3)).then(confirm('c')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toMatch(/FOREIGN KEY constraint failed/);
+    // Each write was confirmed only once its own transaction had committed it.
+    expect(seenWhenConfirmed.a).toContain(sid(1));
+    expect(seenWhenConfirmed.c).toContain(sid(3));
+    expect(seenWhenConfirmed.b).toBeUndefined();
+    expect(commits.map((c) => c.batchSize)).toEqual([1, 1]);
+    const db = new SQLite(join(dir, 'optin.db'), { readonly: true });
+    expect(db.prepare('select count(*) as n from call_steps').get()).toEqual({ n: 0 });
+    db.close();
+    // Run again, not twice: each event once, the chain unbroken.
+    expect(committedCallSids()).toEqual([sid(1), sid(3)]);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
+  });
+
+  it('fails the batch, not just one write, when the database ends the transaction under it', async () => {
+    await open();
+    const results = await Promise.allSettled([
+      optIn(store, sid(1)),
+      // As SQLite does on a full disk: the whole transaction is gone, the write itself carries on.
+      store.write(async (trx) => {
+        await sql`rollback`.execute(trx);
+      }),
+      optIn(store, sid(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committedCallSids()).toEqual([sid(1), sid(3)]);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
+  });
+});

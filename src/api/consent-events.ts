@@ -9,18 +9,16 @@ import { streamEvents } from '../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
 import { InvalidParameterError } from '../export/invalid-parameter.js';
 import { statementTexts } from '../export/statement-texts.js';
-import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../export/write-export.js';
+import {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  writeExport,
+  XLSX_MAX_ROWS,
+} from '../export/write-export.js';
 import { booleanParam, queryParams } from './query.js';
 
 const MAX_LIMIT = 1000;
-
-const CONTENT_TYPES: Record<ExportFormat, string> = {
-  csv: 'text/csv; charset=utf-8',
-  jsonl: 'application/x-ndjson; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  // One JSON-LD consent record per line.
-  iso27560: 'application/x-ndjson; charset=utf-8',
-};
 
 /** Consent events as JSON pages, and the same export as the CLI as a streamed download. */
 export function consentEventRoutes(router: Router, app: AppContext): void {
@@ -69,7 +67,7 @@ export function consentEventRoutes(router: Router, app: AppContext): void {
     }
     const body = new PassThrough();
     ctx.status = 200;
-    ctx.type = CONTENT_TYPES[format];
+    ctx.type = EXPORT_CONTENT_TYPES[format];
     ctx.attachment(downloadName(filter, format));
     ctx.set('Cache-Control', 'no-store');
     ctx.body = body;

@@ -9,6 +9,15 @@ import { spreadsheetSafe } from './spreadsheet-safe.js';
 export const EXPORT_FORMATS = ['csv', 'jsonl', 'xlsx', 'iso27560'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/** The Content-Type of each format's download (the API and the desk). */
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  // One JSON-LD consent record per line.
+  iso27560: 'application/x-ndjson; charset=utf-8',
+};
+
 /** A worksheet holds 1,048,576 rows; one is the header. */
 export const XLSX_MAX_ROWS = 1_048_575;
 

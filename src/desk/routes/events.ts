@@ -9,18 +9,17 @@ import { streamEvents } from '../../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
 import { InvalidParameterError } from '../../export/invalid-parameter.js';
 import { statementTexts } from '../../export/statement-texts.js';
-import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
+import {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  writeExport,
+  XLSX_MAX_ROWS,
+} from '../../export/write-export.js';
 import { type DeskState, recordAccess, sendPage } from '../desk-context.js';
 import { type EventFilterInput, EventsPage } from '../views/events.js';
 
 const PAGE_SIZE = 50;
-
-const CONTENT_TYPES: Record<ExportFormat, string> = {
-  csv: 'text/csv; charset=utf-8',
-  jsonl: 'application/x-ndjson; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  iso27560: 'application/x-ndjson; charset=utf-8',
-};
 
 export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
   router.get('/events', async (ctx) => {
@@ -86,7 +85,7 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
     await recordAccess(app, ctx, { action: 'export', target: format, detail: describe(input) || 'all events' });
     const body = new PassThrough();
     ctx.status = 200;
-    ctx.type = CONTENT_TYPES[format];
+    ctx.type = EXPORT_CONTENT_TYPES[format];
     ctx.attachment(downloadName(filter, format));
     ctx.body = body;
     // Spreadsheet-safe CSV (formulas neutralised) with a BOM: managers open it in Excel.

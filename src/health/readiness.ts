@@ -35,7 +35,7 @@ export async function checkReadiness(app: Pick<AppContext, 'store' | 'writes' | 
   }
   if (problems.length === 0) {
     try {
-      await probeWrite(store.db, isoTimestamp(app.clock.now()));
+      await probeWrite(store.write, isoTimestamp(app.clock.now()));
     } catch (err) {
       problems.push(`a write failed just now: ${(err as Error).message}`);
       return { ready: false, problems };

@@ -6,7 +6,6 @@ import type { AppContext } from '../../context.js';
 import { callSidsByReference } from '../../db/call-lookup.js';
 import { findCall } from '../../db/calls.js';
 import { callsForNumber, eventsForNumber } from '../../db/desk-lookups.js';
-import { writeTransaction } from '../../db/store.js';
 import { phoneNumber } from '../../export/filter.js';
 import { InvalidParameterError } from '../../export/invalid-parameter.js';
 import { CALL_REFERENCE, CALL_SID, callSid, callTranscript, type Transcript } from '../../transcript/transcript.js';
@@ -88,7 +87,8 @@ export function numberRoutes(router: Router<DeskState>, app: AppContext): void {
     }
     let events: Awaited<ReturnType<typeof recordOptOut>>;
     try {
-      events = await writeTransaction(app.store.db, (trx) =>
+      // The same durable write as the phone line's and the API's opt-outs (group commit).
+      events = await app.store.write((trx) =>
         recordOptOut(
           trx,
           { scripts: app.scripts.all, recordedAt: isoTimestamp(app.clock.now()), newId: () => app.ids.uuid() },

@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import type { CommitInfo } from './db/group-commit.js';
 import type { Database } from './db/schema.js';
-import { databaseFile, migrate, openStore } from './db/store.js';
+import { databaseFile, engineOfUrl, migrate, openStore } from './db/store.js';
 import { loadSigner } from './evidence/checkpoint.js';
 import { createLedgerMonitor } from './evidence/ledger-monitor.js';
 import { writeHealth } from './health/write-health.js';
@@ -30,11 +30,14 @@ export async function buildContext(
   // A missing or damaged key stops start-up here, like a bad voice script.
   const signer = config.checkpointKeyFile === undefined ? undefined : loadSigner(config.checkpointKeyFile);
   const clock = overrides.clock ?? systemClock;
-  const metrics = createMetrics({ databaseFile: databaseFile(config.databaseUrl) });
+  const metrics = createMetrics({
+    databaseFile: engineOfUrl(config.databaseUrl) === 'sqlite' ? databaseFile(config.databaseUrl) : undefined,
+  });
   const writes = writeHealth(metrics, clock);
   // A server: WAL checkpoints in the background, not in the commit of whichever caller crosses the threshold.
   const store = openStore(config.databaseUrl, {
     backgroundCheckpoints: true,
+    postgres: config.postgres,
     observer: writes,
     onCommit: overrides.onCommit,
   });

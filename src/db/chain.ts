@@ -4,8 +4,14 @@ import type { ConsentEvent } from './schema.js';
 /** The `prev_hash` of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields a hash covers, in the order they are written out (the hash itself is left out). */
-export type ChainedFields = Omit<ConsentEvent, 'hash'>;
+/** The chain every event belongs to today; the column exists so the ledger can be split per business later. */
+export const LEDGER_CHAIN = 1;
+
+/** An event as its chain is checked: every hashed field and the hash (a JSON Lines export holds no more). */
+export type ChainEvent = Omit<ConsentEvent, 'chain_id'>;
+
+/** The fields a hash covers (the hash itself and the chain's id are left out). */
+export type ChainedFields = Omit<ChainEvent, 'hash'>;
 
 /**
  * The canonical form of an event: JSON with keys sorted and every field present (null when empty), as in
@@ -74,12 +80,12 @@ export type ChainCheck =
  * follow the genesis hash).
  */
 export async function checkChain(
-  events: AsyncIterable<ConsentEvent> | Iterable<ConsentEvent>,
+  events: AsyncIterable<ChainEvent> | Iterable<ChainEvent>,
   options: {
     expectHead?: string;
     from?: 'genesis' | 'first-event';
     /** A further check of each event (its statement, say); a message means it failed. */
-    checkEvent?: (event: ConsentEvent) => Promise<string | undefined>;
+    checkEvent?: (event: ChainEvent) => Promise<string | undefined>;
   } = {},
 ): Promise<ChainCheck & { headFound?: boolean }> {
   let prev = GENESIS_HASH;

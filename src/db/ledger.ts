@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { digestedCall, findDigestedPrefix, lastKeyIndex, transcriptDigest } from '../evidence/transcript-digest.js';
 import { sha256Hex } from '../hash.js';
 import { findCall, stepsForCall } from './calls.js';
-import { checkChain, eventHash, GENESIS_HASH } from './chain.js';
+import { type ChainEvent, checkChain, eventHash, GENESIS_HASH, LEDGER_CHAIN } from './chain.js';
 import type { Call, CallStep, ConsentEvent, Database } from './schema.js';
 
 /**
@@ -11,12 +11,13 @@ import type { Call, CallStep, ConsentEvent, Database } from './schema.js';
  */
 export type NewConsentEvent = Omit<
   ConsentEvent,
-  'seq' | 'event_id' | 'recorded_at' | 'prev_hash' | 'hash' | 'transcript_sha256'
+  'seq' | 'event_id' | 'recorded_at' | 'prev_hash' | 'hash' | 'transcript_sha256' | 'chain_id'
 > & { transcript_sha256?: string | null };
 
 /**
- * Appends events to the chain. Call it inside `writeTransaction`, which holds the write lock while the chain
- * head is read, so concurrent writers cannot fork the chain.
+ * Appends events to the chain. Call it inside `store.write` or `writeTransaction`, which hold the chain head
+ * (SQLite's write lock, PostgreSQL's advisory lock on the chain) while it is read, so concurrent writers, in this
+ * process or any other, cannot fork the chain.
  */
 export async function appendEvents(
   trx: Kysely<Database>,
@@ -27,6 +28,7 @@ export async function appendEvents(
   const head = await trx
     .selectFrom('consent_events')
     .select(['seq', 'hash'])
+    .where('chain_id', '=', LEDGER_CHAIN)
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -47,7 +49,7 @@ export async function appendEvents(
       prev_hash: prev,
     };
     const hash = eventHash(prev, fields);
-    rows.push({ ...fields, hash });
+    rows.push({ ...fields, hash, chain_id: LEDGER_CHAIN });
     prev = hash;
   }
   await trx.insertInto('consent_events').values(rows).execute();
@@ -109,7 +111,7 @@ export function verifyLedger(db: Kysely<Database>, options: { expectHead?: strin
 export function eventChecker(db: Kysely<Database>) {
   const statements = statementChecker(db);
   const transcripts = transcriptChecker(db);
-  return async (event: ConsentEvent): Promise<string | undefined> =>
+  return async (event: ChainEvent): Promise<string | undefined> =>
     (await statements(event)) ?? (await transcripts(event));
 }
 
@@ -120,7 +122,7 @@ export function eventChecker(db: Kysely<Database>) {
  */
 function transcriptChecker(db: Kysely<Database>) {
   let cached: { callSid: string; call: Call | undefined; steps: CallStep[] } | undefined;
-  return async (event: ConsentEvent): Promise<string | undefined> => {
+  return async (event: ChainEvent): Promise<string | undefined> => {
     const digest = event.transcript_sha256;
     if (digest === null || event.call_sid === null) return undefined;
     if (cached?.callSid !== event.call_sid) {
@@ -137,7 +139,7 @@ function transcriptChecker(db: Kysely<Database>) {
 
 function statementChecker(db: Kysely<Database>) {
   const verified = new Set<string>();
-  return async (event: ConsentEvent): Promise<string | undefined> => {
+  return async (event: ChainEvent): Promise<string | undefined> => {
     const hash = event.statement_sha256;
     if (hash === null || verified.has(hash)) return undefined;
     const row = await db.selectFrom('statements').select('text').where('sha256', '=', hash).executeTakeFirst();

@@ -7,19 +7,26 @@ import { appendEvents, type NewConsentEvent } from '../../src/db/ledger.js';
 import type { ConsentEvent, Database } from '../../src/db/schema.js';
 import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
 import { sha256Hex } from '../../src/hash.js';
+import { type Engine, testDatabaseUrl } from './engines.js';
 
-/** A migrated ledger in a fresh SQLite file in a temp dir. */
-export async function tempStore(): Promise<{ store: Store; dir: string; file: string; remove(): Promise<void> }> {
+/**
+ * A migrated ledger, empty: a fresh SQLite file in a temp dir, or a fresh PostgreSQL schema (`engine`).
+ * `file` is what DATABASE_URL names (the file, or the PostgreSQL URL); `dir` is a temp dir either way.
+ */
+export async function tempStore(
+  engine: Engine = 'sqlite',
+): Promise<{ store: Store; dir: string; file: string; remove(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'optin-ledger-'));
-  const file = join(dir, 'optin.db');
-  const store = openStore(file);
+  const database = await testDatabaseUrl(engine, dir);
+  const store = openStore(database.url, { postgres: { poolSize: 4 } });
   await migrate(store.db);
   return {
     store,
     dir,
-    file,
+    file: database.url,
     remove: async () => {
       await store.close();
+      await database.remove();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
 import type { CommitInfo } from '../../src/db/group-commit.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
+import { type Engine, testDatabaseUrl } from './engines.js';
 
 export const TEST_TOKEN = 'test-auth-token-0123456789';
 export const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
@@ -36,6 +37,7 @@ export interface TestServer {
   url: string;
   context: AppContext;
   dir: string;
+  /** What DATABASE_URL is: the SQLite file, or the PostgreSQL URL. */
   dbFile: string;
   close(): Promise<void>;
 }
@@ -46,11 +48,17 @@ export interface TestServer {
  */
 export async function startServer(
   env: Record<string, string> = {},
-  options: { dir?: string; logger?: Logger; onCommit?: (info: CommitInfo) => void } = {},
+  options: { dir?: string; logger?: Logger; onCommit?: (info: CommitInfo) => void; engine?: Engine } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'optin-ivr-test-'));
-  const dbFile = join(dir, 'optin.db');
-  const config = loadConfig({ DATABASE_URL: dbFile, TWILIO_AUTH_TOKEN: TEST_TOKEN, ...env });
+  const database = await testDatabaseUrl(options.engine ?? 'sqlite', dir);
+  const dbFile = database.url;
+  const config = loadConfig({
+    DATABASE_URL: dbFile,
+    TWILIO_AUTH_TOKEN: TEST_TOKEN,
+    DATABASE_POOL_SIZE: '4',
+    ...env,
+  });
   const context = await buildContext(config, options.logger ?? silentLogger, {
     clock: steppingClock(),
     ids: counterIds(),
@@ -70,6 +78,7 @@ export async function startServer(
       await new Promise((resolve) => server.close(resolve));
       context.metrics.close();
       await context.store.close();
+      await database.remove();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

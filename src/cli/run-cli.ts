@@ -5,6 +5,7 @@ import { checkpointCommand } from './commands/checkpoint.js';
 import { exportCommand } from './commands/export.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
+import { migrateDataCommand } from './commands/migrate-data.js';
 import { proveCommand } from './commands/prove.js';
 import { revokeCommand } from './commands/revoke.js';
 import { scriptsCommand } from './commands/scripts.js';
@@ -46,6 +47,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
 
   serveCommand(program, env);
   migrateCommand(program, env, io);
+  migrateDataCommand(program, env, io);
   simulateCommand(program, env, io);
   exportCommand(program, env, io);
   verifyCommand(program, env, io);

@@ -167,3 +167,16 @@ export async function tableNames(db: QueryExecutorProvider): Promise<Set<string>
   const result = await query.execute(db);
   return new Set(result.rows.map((r) => r.name));
 }
+
+/**
+ * After rows were copied in with their own ids: the next id the database numbers itself follows the largest.
+ * SQLite's AUTOINCREMENT does this by itself.
+ */
+export async function followCopiedIds(db: QueryExecutorProvider, table: string, column: string): Promise<void> {
+  if (engineOf(db) !== 'postgres') return;
+  await sql
+    .raw(
+      `SELECT setval(pg_get_serial_sequence('${table}', '${column}'), coalesce(max(${column}), 0) + 1, false) FROM ${table}`,
+    )
+    .execute(db);
+}

@@ -39,7 +39,7 @@ function post(port, req) {
 export async function startServer(variant, dir, options = {}) {
   const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
-  const dbFile = join(dir, `${variant.name}-${port}.db`);
+  const dbFile = options.databaseUrl ?? join(dir, `${variant.name}-${port}.db`);
   const logFile = join(dir, `${variant.name}-${port}.log`);
   const fd = openSync(logFile, 'w');
   const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
@@ -91,5 +91,38 @@ export async function startServer(variant, dir, options = {}) {
       }
       return readFileSync(logFile, 'utf8');
     },
+  };
+}
+
+/**
+ * A fresh, empty schema in the PostgreSQL database `url` names, for one server configuration: the URL that
+ * selects it (its `search_path`) and a function that drops it with everything in it.
+ */
+export async function freshPostgresSchema(url, name) {
+  const { default: pg } = await import('pg');
+  const admin = async (text) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`drop schema if exists ${name} cascade; create schema ${name}`);
+  const selected = new URL(url);
+  selected.searchParams.set('options', `-c search_path=${name}`);
+  return {
+    url: selected.toString(),
+    query: async (text) => {
+      const client = new pg.Client({ connectionString: selected.toString() });
+      await client.connect();
+      try {
+        return (await client.query(text)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    drop: () => admin(`drop schema if exists ${name} cascade`),
   };
 }

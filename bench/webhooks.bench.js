@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
-import { startServer, TOKEN } from './server-process.js';
+import { freshPostgresSchema, startServer, TOKEN } from './server-process.js';
 import { callBodies, incomingBodies, requestOf } from './signed-bodies.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -21,7 +21,10 @@ const variants = [
 ];
 const baseline = { name: 'bare-koa', root: undefined };
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-webhooks-'));
+/** A postgres:// URL (`npm run bench -- --db …`): every server of the app writes there instead of a SQLite file. */
+const DB = process.env.BENCH_DB;
 let callNo = 1;
+let schemas = 0;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -103,8 +106,14 @@ function batchStats(log) {
   return commits > 0 ? round1(writes / commits) : undefined;
 }
 
-/** Calls and events actually in the file: an apology is a 200 too, so the answers alone prove nothing. */
-function ledgerCounts(dbFile) {
+/** Calls and events actually in the ledger: an apology is a 200 too, so the answers alone prove nothing. */
+async function ledgerCounts(dbFile, postgres) {
+  if (postgres) {
+    const [row] = await postgres.query(
+      'select (select count(*) from calls)::int as calls, (select count(*) from consent_events)::int as events',
+    );
+    return row;
+  }
   const db = new SQLite(dbFile, { readonly: true });
   try {
     const calls = db.prepare('select count(*) as n from calls').get().n;
@@ -115,8 +124,15 @@ function ledgerCounts(dbFile) {
   }
 }
 
+/** A fresh PostgreSQL schema for an app server's configuration when benchmarking PostgreSQL. */
+async function ledgerFor(variant) {
+  if (!DB || !variant.root) return undefined;
+  return freshPostgresSchema(DB, `optin_bench_${process.pid}_${++schemas}`);
+}
+
 async function measure(variant, kind, connections) {
-  const server = await startServer(variant, dir);
+  const postgres = await ledgerFor(variant);
+  const server = await startServer(variant, dir, { databaseUrl: postgres?.url });
   const round = kind === 'incoming' ? incomingRound : callsRound;
   const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
   let rate = kind === 'incoming' ? warm.rps : warm.callsPerSecond;
@@ -127,7 +143,8 @@ async function measure(variant, kind, connections) {
     rounds.push(r);
   }
   const log = await server.stop();
-  const counts = variant.root ? ledgerCounts(server.dbFile) : undefined;
+  const counts = variant.root ? await ledgerCounts(server.dbFile, postgres) : undefined;
+  await postgres?.drop();
   const pick = (key) => round1(median(rounds.map((r) => r[key])));
   const row = {
     variant: variant.name,
@@ -154,6 +171,52 @@ for (const connections of [50, 200]) {
 }
 for (const callers of [20, 100]) for (const v of variants) rows.push(await measure(v, 'calls', callers));
 
+/**
+ * Complete calls per second from `servers` processes of this build on one PostgreSQL ledger, the same callers
+ * in all spread evenly over the servers, as behind a load balancer: the scaling, or its limit, measured.
+ */
+async function measureServers(servers, callers) {
+  const postgres = await ledgerFor(variants[0]);
+  const started = [];
+  for (let i = 0; i < servers; i++) started.push(await startServer(variants[0], dir, { databaseUrl: postgres.url }));
+  const each = Math.ceil(callers / servers);
+  const together = (seconds, rate) =>
+    Promise.all(started.map((s) => callsRound(s, each, seconds, rate / servers))).then((rs) => ({
+      callsPerSecond: rs.reduce((n, r) => n + r.callsPerSecond, 0),
+      p50: median(rs.map((r) => r.p50)),
+      p99: Math.max(...rs.map((r) => r.p99)),
+      non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+      errors: rs.reduce((n, r) => n + r.errors, 0),
+    }));
+  let rate = (await together(WARMUP, 3000)).callsPerSecond;
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const r = await together(SECONDS, Math.max(rate, 400));
+    rate = Math.max(rate, r.callsPerSecond);
+    rounds.push(r);
+  }
+  for (const s of started) await s.stop();
+  const counts = await ledgerCounts(undefined, postgres);
+  await postgres.drop();
+  const pick = (key) => round1(median(rounds.map((r) => r[key])));
+  const row = {
+    variant: `${servers} server${servers > 1 ? 's' : ''}`,
+    kind: 'servers',
+    connections: each * servers,
+    callsPerSecond: pick('callsPerSecond'),
+    p50: pick('p50'),
+    p99: pick('p99'),
+    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    startupMs: round1(median(started.map((s) => s.startupMs))),
+    ...counts,
+    rounds: rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round1(v)]))),
+  };
+  process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
+  return row;
+}
+if (DB) for (const servers of [1, 2, 3]) rows.push(await measureServers(servers, 30));
+
 for (const row of rows) {
   if (row.kind !== 'incoming' || row.variant === baseline.name) continue;
   const base = rows.find((r) => r.variant === baseline.name && r.connections === row.connections);
@@ -168,6 +231,7 @@ const startup = Object.fromEntries(
 
 const results = {
   bench: 'webhooks',
+  database: DB ? 'postgres' : 'sqlite',
   date: new Date().toISOString(),
   node: process.version,
   rounds: ROUNDS,
@@ -179,11 +243,14 @@ writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(resul
 
 const pad = (v, n) => String(v ?? '-').padStart(n);
 const lines = [
-  `signed webhooks, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date})`,
+  `signed webhooks on ${results.database}, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date})`,
   `${'server'.padEnd(9)} ${'load'.padEnd(22)} ${pad('per s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('ratio', 6)} ${pad('batch', 6)} ${pad('non2xx', 7)}`,
 ];
 for (const r of rows) {
-  const load = r.kind === 'incoming' ? `incoming, ${r.connections} conns` : `calls, ${r.connections} callers`;
+  const load =
+    r.kind === 'incoming'
+      ? `incoming, ${r.connections} conns`
+      : `calls, ${r.connections} callers${r.kind === 'servers' ? ' in all' : ''}`;
   lines.push(
     `${r.variant.padEnd(9)} ${load.padEnd(22)} ${pad(r.rps ?? r.callsPerSecond, 9)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.ratio, 6)} ${pad(r.meanBatch, 6)} ${pad(r.non2xx + r.errors, 7)}`,
   );

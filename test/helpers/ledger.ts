@@ -113,3 +113,8 @@ export async function addManyEvents(store: Store, count: number, start = '2026-1
 export function allEvents(store: Store): Promise<ConsentEvent[]> {
   return store.db.selectFrom('consent_events').selectAll().orderBy('seq').execute();
 }
+
+/** The events as an export or the API holds them: every column but the chain id, not exported while there is one chain. */
+export function asExported(events: ConsentEvent[]): Omit<ConsentEvent, 'chain_id'>[] {
+  return events.map(({ chain_id, ...event }) => event);
+}

@@ -138,7 +138,7 @@ async function measure(variant, kind, connections) {
   let rate = kind === 'incoming' ? warm.rps : warm.callsPerSecond;
   const rounds = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const r = await round(server, connections, SECONDS, Math.max(rate, kind === 'incoming' ? 2000 : 400));
+    const r = await round(server, connections, SECONDS, Math.max(rate, kind === 'incoming' ? 8000 : 400));
     rate = Math.max(rate, kind === 'incoming' ? r.rps : r.callsPerSecond);
     rounds.push(r);
   }

@@ -215,5 +215,9 @@ export const migrations: Record<string, Migration> = {
         .addColumn('chain_id', 'integer', (c) => c.notNull().defaultTo(1))
         .execute();
     },
+    // Only for going back to the release before it (and for tests of a pending migration): nothing hashes it.
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('consent_events').dropColumn('chain_id').execute();
+    },
   },
 };

@@ -3,6 +3,7 @@ import { GENESIS_HASH } from '../../src/db/chain.js';
 import { appendEvents, currentConsent, type NewConsentEvent, verifyLedger } from '../../src/db/ledger.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { type Store, writeTransaction } from '../../src/db/store.js';
+import { verifyStore } from '../../src/evidence/verify-store.js';
 import { ENGINES, type Engine } from '../helpers/engines.js';
 import { ivrEvent, keepTestStatement, TEST_STATEMENT_SHA256, tempStore } from '../helpers/ledger.js';
 import { dropTrigger, exec } from '../helpers/tamper.js';
@@ -191,6 +192,23 @@ describe.each(ENGINES)('the consent ledger (%s)', (engine) => {
       seq: 2,
       problem: expect.stringMatching(/missing/),
     });
+  });
+
+  it('has verify-store name an append-only trigger dropped or disabled, though every hash still verifies', async () => {
+    await append(event());
+    expect(await verifyStore(store.db)).toMatchObject({ ok: true, count: 1 });
+    await dropTrigger(store, 'statements_no_delete', 'statements');
+    expect(await verifyStore(store.db)).toMatchObject({
+      ok: false,
+      step: 'schema',
+      problem: expect.stringMatching(/trigger statements_no_delete is missing/),
+    });
+    if (engine === 'postgres') {
+      await exec(store, 'ALTER TABLE consent_events DISABLE TRIGGER consent_events_no_truncate');
+      expect(await verifyStore(store.db)).toMatchObject({
+        problem: expect.stringMatching(/trigger consent_events_no_truncate is disabled/),
+      });
+    }
   });
 
   it('gives the latest decision per business and category as the current consent', async () => {

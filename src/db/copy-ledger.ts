@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { ChainCheck } from './chain.js';
-import { followCopiedIds } from './dialect.js';
+import { type ChainCheck, LEDGER_CHAIN } from './chain.js';
+import { followCopiedIds, lockChain } from './dialect.js';
 import { verifyLedger } from './ledger.js';
 import type { Database } from './schema.js';
 import { migrate, type Store, schemaProblem, writeTransaction } from './store.js';
@@ -50,6 +50,8 @@ export async function copyLedger(from: Store, to: Store, pageSize = 500): Promis
     if (row) throw new StoreError(`${to.location} is not empty (${table} has rows): copy into an empty database`);
   }
   return writeTransaction(to.db, async (trx) => {
+    // No server may append to the target's chain while it is being filled.
+    await lockChain(trx, LEDGER_CHAIN);
     const rows: Record<string, number> = {};
     for (const { table, autoId } of LEDGER_TABLES) {
       rows[table] = await copyTable(from.db, trx, table, pageSize);

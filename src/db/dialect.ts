@@ -139,14 +139,19 @@ export async function guardChainHead(db: QueryExecutorProvider): Promise<void> {
     .execute(db);
 }
 
+/** Starts a write transaction. SQLite: `BEGIN IMMEDIATE` takes the file's write lock, the chain head with it. */
+export function beginWrite(kind: EngineKind): RawBuilder<unknown> {
+  return kind === 'postgres' ? sql`begin` : sql`begin immediate`;
+}
+
 /**
- * Starts a write transaction that holds the chain head until it ends. SQLite: `BEGIN IMMEDIATE` takes the file's
- * write lock. PostgreSQL: a transaction-scoped advisory lock on the chain, so any number of servers append to one
- * unbroken chain; it is released by COMMIT or ROLLBACK, or when the connection is lost.
+ * Holds the chain's head until the transaction ends; call it before reading the head to extend it. PostgreSQL: a
+ * transaction-scoped advisory lock on the chain, so any number of servers append to one unbroken chain, while
+ * their other writes (a call's state, its steps) go on side by side; COMMIT or ROLLBACK releases it, and so does
+ * a lost connection. SQLite: already held since `BEGIN IMMEDIATE`.
  */
-export function beginWrite(kind: EngineKind, chainId: number): RawBuilder<unknown>[] {
-  if (kind === 'postgres') return [sql`begin`, sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY}, ${chainId})`];
-  return [sql`begin immediate`];
+export async function lockChain(db: QueryExecutorProvider, chainId: number): Promise<void> {
+  if (engineOf(db) === 'postgres') await sql`select pg_advisory_xact_lock(${CHAIN_LOCK_KEY}, ${chainId})`.execute(db);
 }
 
 /**

@@ -3,6 +3,7 @@ import { digestedCall, findDigestedPrefix, lastKeyIndex, transcriptDigest } from
 import { sha256Hex } from '../hash.js';
 import { findCall, stepsForCall } from './calls.js';
 import { type ChainEvent, checkChain, eventHash, GENESIS_HASH, LEDGER_CHAIN } from './chain.js';
+import { lockChain } from './dialect.js';
 import type { Call, CallStep, ConsentEvent, Database } from './schema.js';
 
 /**
@@ -25,6 +26,7 @@ export async function appendEvents(
   stamp: { recordedAt: string; newId: () => string },
 ): Promise<ConsentEvent[]> {
   if (events.length === 0) return [];
+  await lockChain(trx, LEDGER_CHAIN);
   const head = await trx
     .selectFrom('consent_events')
     .select(['seq', 'hash'])

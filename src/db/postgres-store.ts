@@ -1,6 +1,5 @@
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { LEDGER_CHAIN } from './chain.js';
 import { POSTGRES_DEFAULTS, redactUrl } from './database-url.js';
 import { beginWrite } from './dialect.js';
 import { type CommitInfo, GroupCommitter } from './group-commit.js';
@@ -12,7 +11,8 @@ import { reportStorageFailure } from './write-observer.js';
 /**
  * A PostgreSQL ledger through a connection pool: the same `Store` as SQLite's, so every feature works alike.
  * Group commit shares one transaction among the writes that arrive together; each transaction takes the chain's
- * advisory lock first (`beginWrite`), so servers on other machines append to the same unbroken chain.
+ * advisory lock before it reads the head (`lockChain`, in `appendEvents`), so servers on other machines append to
+ * the same unbroken chain.
  * A lost connection fails the writes on it and leaves the pool; the next write gets a fresh one.
  */
 export function openPostgresStore(url: string, options: StoreOptions): Store {
@@ -67,7 +67,7 @@ export function openPostgresStore(url: string, options: StoreOptions): Store {
       withConnection: (work) => db.connection().execute(work),
       begin: async (conn) => {
         inTransaction = true;
-        for (const statement of beginWrite('postgres', LEDGER_CHAIN)) await statement.execute(conn);
+        await beginWrite('postgres').execute(conn);
       },
       savepoint: run('savepoint write'),
       release: run('release savepoint write'),

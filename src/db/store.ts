@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
-import { LEDGER_CHAIN } from './chain.js';
 import { isPostgresUrl, type PostgresOptions, redactUrl } from './database-url.js';
 import { beginWrite, type EngineKind, engineOf, tableNames } from './dialect.js';
 import { type CommitInfo, GroupCommitter } from './group-commit.js';
@@ -180,12 +179,13 @@ export async function migrate(db: Kysely<Database>): Promise<MigrationResultSet>
 }
 
 /**
- * Runs `fn` as one write transaction that holds the chain head from its first statement (SQLite's `BEGIN
- * IMMEDIATE`, PostgreSQL's advisory lock on the chain), so two processes cannot both read the head and fork it.
+ * Runs `fn` as one write transaction. On SQLite it holds the write lock from its first statement (`BEGIN
+ * IMMEDIATE`); on PostgreSQL `appendEvents` takes the chain's advisory lock before it reads the head. Either way
+ * two processes cannot both read the head and fork the chain.
  */
 export async function writeTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
-    for (const statement of beginWrite(engineOf(conn), LEDGER_CHAIN)) await statement.execute(conn);
+    await beginWrite(engineOf(conn)).execute(conn);
     try {
       const result = await fn(conn);
       await sql`commit`.execute(conn);

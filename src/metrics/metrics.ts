@@ -99,7 +99,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const writeFailures = new Counter({
     name: `${PREFIX}write_failures_total`,
-    help: 'Writes that failed in the storage layer, by SQLite error code',
+    help: 'Writes that failed in the storage layer, by SQLite error code or PostgreSQL SQLSTATE',
     labelNames: ['code'],
     registers,
   });

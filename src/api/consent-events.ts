@@ -1,13 +1,10 @@
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
 import { countEvents, pageOfEvents, seqRangeOf } from '../db/event-query.js';
 import { orderedRow } from '../export/columns.js';
 import { downloadName } from '../export/download-name.js';
 import { streamEvents } from '../export/event-stream.js';
-import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
-import { InvalidParameterError } from '../export/invalid-parameter.js';
 import { statementTexts } from '../export/statement-texts.js';
 import {
   EXPORT_CONTENT_TYPES,
@@ -16,6 +13,8 @@ import {
   writeExport,
   XLSX_MAX_ROWS,
 } from '../export/write-export.js';
+import { FILTER_PARAMETERS, parseFilter } from '../params/filter.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
 import { booleanParam, queryParams } from './query.js';
 
 const MAX_LIMIT = 1000;
@@ -23,7 +22,7 @@ const MAX_LIMIT = 1000;
 /** Consent events as JSON pages, and the same export as the CLI as a streamed download. */
 export function consentEventRoutes(router: Router, app: AppContext): void {
   router.get('/consent-events', async (ctx) => {
-    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'cursor', 'limit']);
+    const params = queryParams(ctx.query, [...FILTER_PARAMETERS, 'cursor', 'limit']);
     const filter = parseFilter(params);
     const limit = pageLimit(params.limit);
     let position: Cursor = { after: 0 };
@@ -48,7 +47,7 @@ export function consentEventRoutes(router: Router, app: AppContext): void {
   });
 
   router.get('/consent-events/export', async (ctx) => {
-    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'format', 'raw', 'bom']);
+    const params = queryParams(ctx.query, [...FILTER_PARAMETERS, 'format', 'raw', 'bom']);
     const format = (params.format ?? 'csv') as ExportFormat;
     if (!EXPORT_FORMATS.includes(format)) {
       throw new InvalidParameterError('format', `"${params.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);

@@ -6,8 +6,6 @@ import type { AppContext } from '../../context.js';
 import { countEvents, type EventFilter, pageOfEvents, seqRangeOf } from '../../db/event-query.js';
 import { downloadName } from '../../export/download-name.js';
 import { streamEvents } from '../../export/event-stream.js';
-import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
-import { InvalidParameterError } from '../../export/invalid-parameter.js';
 import { statementTexts } from '../../export/statement-texts.js';
 import {
   EXPORT_CONTENT_TYPES,
@@ -16,6 +14,8 @@ import {
   writeExport,
   XLSX_MAX_ROWS,
 } from '../../export/write-export.js';
+import { FILTER_PARAMETERS, parseFilter } from '../../params/filter.js';
+import { InvalidParameterError } from '../../params/invalid-parameter.js';
 import { type DeskState, recordAccess, sendPage } from '../desk-context.js';
 import { type EventFilterInput, EventsPage } from '../views/events.js';
 

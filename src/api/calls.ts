@@ -1,9 +1,9 @@
 import type Router from '@koa/router';
 import type { AppContext } from '../context.js';
 import { CALL_REFERENCE, callIdOrReference } from '../params/call-id.js';
+import { queryParams } from '../params/query.js';
 import { AmbiguousReferenceError, callTranscript, resolveCall } from '../transcript/transcript.js';
 import { CallNotFoundError } from '../voice/call-service.js';
-import { queryParams } from './query.js';
 
 export function callRoutes(router: Router, app: AppContext): void {
   // The CallSid, or the 8-digit reference the caller heard, as `optin-ivr show` accepts.

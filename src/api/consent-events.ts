@@ -15,7 +15,7 @@ import {
 } from '../export/write-export.js';
 import { FILTER_PARAMETERS, parseFilter } from '../params/filter.js';
 import { InvalidParameterError } from '../params/invalid-parameter.js';
-import { booleanParam, queryParams } from './query.js';
+import { booleanParam, queryParams } from '../params/query.js';
 
 const MAX_LIMIT = 1000;
 

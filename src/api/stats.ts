@@ -1,9 +1,9 @@
 import type Router from '@koa/router';
 import type { AppContext } from '../context.js';
 import { parseFilter } from '../params/filter.js';
+import { queryParams } from '../params/query.js';
 import { businessOfScript } from '../scripts/business-of-script.js';
 import { consentStats } from '../stats/consent-stats.js';
-import { queryParams } from './query.js';
 
 /** The desk overview's figures for the sending system's dashboards: per business and category, and per day. */
 export function statsRoutes(router: Router, app: AppContext): void {

@@ -13,9 +13,9 @@ import { orderedRow } from '../export/columns.js';
 import { isClientGone } from '../http/client-gone.js';
 import { InvalidParameterError } from '../params/invalid-parameter.js';
 import { phoneNumber } from '../params/phone-number.js';
+import { queryParams } from '../params/query.js';
 import { maskPhone } from '../phone/phone.js';
 import { sendError } from './json-errors.js';
-import { queryParams } from './query.js';
 
 const optOutBody = z.strictObject({
   business: z.string().trim().min(1).max(200),

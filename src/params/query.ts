@@ -1,5 +1,5 @@
 import type { ParsedUrlQuery } from 'node:querystring';
-import { InvalidParameterError } from '../params/invalid-parameter.js';
+import { InvalidParameterError } from './invalid-parameter.js';
 
 /**
  * The query string as single values. An unknown or repeated parameter is refused: `?bussiness=…` silently

@@ -105,6 +105,21 @@ describe('webhooks for a call this service does not know', () => {
     expect(await counts()).toEqual(nothing);
   });
 
+  it('apologises, without a retry, for a turn of a call that has already ended, and records nothing more', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    await caller.press('2');
+    expect(caller.last?.hangup).toBe(true);
+    const before = await counts();
+    const res = await postSigned(`${server.url}/voice/turn?n=2`, { ...caller.base(), Digits: '1' });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).not.toMatch(/<Redirect/);
+    expect(body).toMatch(/<Say[^>]*>[^<]+<\/Say><Hangup\/>/);
+    expect(await counts()).toEqual(before);
+  });
+
   it('takes a status callback for an unknown call without error and writes nothing', async () => {
     server = await startServer();
     const res = await postSigned(

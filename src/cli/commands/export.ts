@@ -10,7 +10,8 @@ import { countEvents, type EventFilter, ledgerValues } from '../../db/event-quer
 import type { Database } from '../../db/schema.js';
 import { streamEvents } from '../../export/event-stream.js';
 import { statementTexts } from '../../export/statement-texts.js';
-import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
+import { EXPORT_FORMATS, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
+import { exportFormat } from '../../params/export-format.js';
 import { parseFilter } from '../../params/filter.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -56,10 +57,7 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
     .option('--raw', 'CSV: keep every value exact, for machines (no formula neutralising)')
     .option('--bom', 'CSV: start with a byte order mark, for Excel')
     .action(async (options: ExportOptions) => {
-      const format = options.format as ExportFormat;
-      if (!EXPORT_FORMATS.includes(format)) {
-        throw new UsageError(`--format "${options.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-      }
+      const format = cliParameters(() => exportFormat(options.format));
       if ((options.raw || options.bom) && format !== 'csv') {
         throw new UsageError(`--${options.raw ? 'raw' : 'bom'} applies to csv only, not --format ${format}`);
       }

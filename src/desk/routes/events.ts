@@ -6,13 +6,8 @@ import { countEvents, type EventFilter, pageOfEvents, seqRangeOf } from '../../d
 import { downloadName } from '../../export/download-name.js';
 import { streamEvents } from '../../export/event-stream.js';
 import { statementTexts } from '../../export/statement-texts.js';
-import {
-  EXPORT_CONTENT_TYPES,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  writeExport,
-  XLSX_MAX_ROWS,
-} from '../../export/write-export.js';
+import { EXPORT_CONTENT_TYPES, writeExport } from '../../export/write-export.js';
+import { checkXlsxRows, exportFormat } from '../../params/export-format.js';
 import { FILTER_PARAMETERS, parseFilter } from '../../params/filter.js';
 import { InvalidParameterError } from '../../params/invalid-parameter.js';
 import { queryParams } from '../../params/query.js';
@@ -71,17 +66,9 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
 
   router.get('/events/download', async (ctx) => {
     const input = filledIn(ctx.query, ['format']);
-    const format = (input.format ?? 'csv') as ExportFormat;
-    if (!EXPORT_FORMATS.includes(format)) {
-      throw new InvalidParameterError('format', `"${input.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-    }
+    const format = exportFormat(input.format);
     const filter = parseFilter(input);
-    if (format === 'xlsx') {
-      const total = await countEvents(app.store.db, filter);
-      if (total > XLSX_MAX_ROWS) {
-        throw new InvalidParameterError('format', `xlsx holds at most ${XLSX_MAX_ROWS} rows and ${total} events match`);
-      }
-    }
+    await checkXlsxRows(format, () => countEvents(app.store.db, filter));
     await recordAccess(app, ctx, { action: 'export', target: format, detail: describe(input) || 'all events' });
     const body = new PassThrough();
     ctx.status = 200;

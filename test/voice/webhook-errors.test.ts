@@ -120,6 +120,24 @@ describe('webhooks for a call this service does not know', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('answers a caller with an apology, never a bare 500, when even the apology cannot read the call', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    // A call whose saved state no longer parses: the turn fails, its retry fails, and so does the tailored apology.
+    await server.context.store.db.updateTable('calls').set({ state: '{' }).where('call_sid', '=', caller.sid).execute();
+    for (const path of ['turn?n=1&digits=1&retry=1', 'fallback']) {
+      const res = await postSigned(`${server.url}/voice/${path}`, {
+        ...caller.base(),
+        Digits: '1',
+        ErrorCode: '11200',
+      });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/xml/);
+      expect(await res.text(), path).toMatch(/something went wrong.*<Hangup\/>/s);
+    }
+  });
+
   it('takes a status callback for an unknown call without error and writes nothing', async () => {
     server = await startServer();
     const res = await postSigned(

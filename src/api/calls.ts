@@ -5,7 +5,7 @@ import { queryParams } from '../params/query.js';
 import { AmbiguousReferenceError, callTranscript, resolveCall } from '../transcript/transcript.js';
 import { CallNotFoundError } from '../voice/call-service.js';
 
-export function callRoutes(router: Router, app: AppContext): void {
+export function callRoutes(router: Router, app: Pick<AppContext, 'store' | 'ledger'>): void {
   // The CallSid, or the 8-digit reference the caller heard, as `optin-ivr show` accepts.
   router.get('/calls/:callSid', async (ctx) => {
     queryParams(ctx.query, []);

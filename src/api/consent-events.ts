@@ -15,7 +15,7 @@ import { booleanParam, queryParams } from '../params/query.js';
 const MAX_LIMIT = 1000;
 
 /** Consent events as JSON pages, and the same export as the CLI as a streamed download. */
-export function consentEventRoutes(router: Router, app: AppContext): void {
+export function consentEventRoutes(router: Router, app: Pick<AppContext, 'store' | 'logger'>): void {
   router.get('/consent-events', async (ctx) => {
     const params = queryParams(ctx.query, [...FILTER_PARAMETERS, 'cursor', 'limit']);
     const filter = parseFilter(params);

@@ -6,7 +6,7 @@ import { businessOfScript } from '../scripts/business-of-script.js';
 import { consentStats } from '../stats/consent-stats.js';
 
 /** The desk overview's figures for the sending system's dashboards: per business and category, and per day. */
-export function statsRoutes(router: Router, app: AppContext): void {
+export function statsRoutes(router: Router, app: Pick<AppContext, 'store' | 'scripts'>): void {
   router.get('/stats', async (ctx) => {
     const params = queryParams(ctx.query, ['since', 'until', 'business']);
     const filter = parseFilter(params);

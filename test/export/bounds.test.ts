@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countEvents, pageOfEvents } from '../../src/db/event-query.js';
 import { streamEvents } from '../../src/export/event-stream.js';
-import { parseFilter } from '../../src/export/filter.js';
+import { parseFilter } from '../../src/params/filter.js';
 import { ENGINES } from '../helpers/engines.js';
 import { addEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 

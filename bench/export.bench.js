@@ -12,6 +12,7 @@ import { createApp } from '../dist/app.js';
 import { buildContext } from '../dist/bootstrap.js';
 import { loadConfig } from '../dist/config.js';
 import { appendEvents } from '../dist/db/ledger.js';
+import { newIvrEvent } from '../dist/db/new-event.js';
 import { writeTransaction } from '../dist/db/store.js';
 import { silentLogger } from '../dist/logger.js';
 import { postAsTwilio } from './twilio-post.js';
@@ -41,28 +42,27 @@ const seedStarted = performance.now();
 for (let i = 0; i < EVENTS; i += 1000) {
   const batch = [];
   for (let j = i; j < Math.min(EVENTS, i + 1000); j++) {
-    batch.push({
-      call_sid: `CA${j.toString(16).padStart(32, '0')}`,
-      account_sid: `AC${'1'.repeat(32)}`,
-      called_number: '+15005550006',
-      phone_number: phoneOf(j),
-      number_source: 'caller_id',
-      business: 'Demo Shop',
-      channel: 'whatsapp',
-      category: j % 2 ? 'marketing' : 'utility',
-      decision: j % 5 === 0 ? 'declined' : 'opt_in',
-      digits: '1',
-      prompt_id: 'statement',
-      attempt: 1,
-      source: 'ivr',
-      script_id: 'demo',
-      script_version: '1',
-      language: 'en-US',
-      voice: 'Polly.Joanna-Neural',
-      statement_sha256: 'ab'.repeat(32),
-      signature_verified: 1,
-      reason: null,
-    });
+    batch.push(
+      newIvrEvent({
+        call_sid: `CA${j.toString(16).padStart(32, '0')}`,
+        account_sid: `AC${'1'.repeat(32)}`,
+        called_number: '+15005550006',
+        phone_number: phoneOf(j),
+        number_source: 'caller_id',
+        business: 'Demo Shop',
+        category: j % 2 ? 'marketing' : 'utility',
+        decision: j % 5 === 0 ? 'declined' : 'opt_in',
+        digits: '1',
+        prompt_id: 'statement',
+        attempt: 1,
+        script_id: 'demo',
+        script_version: '1',
+        language: 'en-US',
+        voice: 'Polly.Joanna-Neural',
+        statement_sha256: 'ab'.repeat(32),
+        signature_verified: 1,
+      }),
+    );
   }
   const recordedAt = new Date(Date.parse('2026-01-01T00:00:00Z') + i * 60_000).toISOString();
   await writeTransaction(context.store.db, (trx) =>

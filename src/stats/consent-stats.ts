@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database, Decision } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import { callCounts, decisionCounts, type Period } from '../db/stats.js';
+import type { Decision } from '../ledger-vocabulary.js';
 
 export interface DecisionTotals {
   opt_in: number;

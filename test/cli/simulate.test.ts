@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsForCall } from '../../src/db/ledger.js';
 import { openStore } from '../../src/db/store.js';
-import type { Transcript } from '../../src/simulator/transcript.js';
+import type { SimulatorRun } from '../../src/simulator/transcript.js';
 import { runCli, runCliProcess, startServe } from '../helpers/cli.js';
 import { startTwimlServer, twiml } from '../helpers/twiml-server.js';
 
@@ -23,7 +23,7 @@ describe('optin-ivr simulate, scripted', () => {
     const { code, stdout, stderr } = await runCli(['simulate', '--db', ':memory:', '--press', '1,1,1', '--json'], CI);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.callSid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(t.pressed).toEqual(['1', '1', '1']);
     expect(t.said[0]).toContain('To agree, press 1');
@@ -47,7 +47,7 @@ describe('optin-ivr simulate, scripted', () => {
     expect(stdout).toContain('PRESSED 2');
     expect(stdout).toContain('CALL ENDED: hangup');
     expect(stdout).toMatch(/#\d+ declined utility for \+14155550123 \(caller_id_unconfirmed\)/);
-    const t = JSON.parse(readFileSync(file, 'utf8')) as Transcript;
+    const t = JSON.parse(readFileSync(file, 'utf8')) as SimulatorRun;
     const store = openStore(db);
     try {
       const rows = await eventsForCall(store.db, t.callSid);
@@ -64,7 +64,7 @@ describe('optin-ivr simulate, scripted', () => {
       CI,
     );
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     const first = t.steps.find((s) => s.type === 'request');
     expect(first?.type === 'request' && first.params).toMatchObject({ From: '+266696687', CallerCountry: 'LS' });
     expect(t.steps).toContainEqual({
@@ -103,7 +103,7 @@ describe('optin-ivr simulate, scripted', () => {
       PUBLIC_BASE_URL: 'https://ivr.example.com',
     });
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.voiceUrl).toBe('https://ivr.example.com/voice/incoming');
     expect(t.events).toHaveLength(2);
   });
@@ -187,7 +187,7 @@ describe('optin-ivr simulate --url, against a separately started server', () => 
       CI,
     );
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.voiceUrl).toBe(`${server.url}/voice/incoming`);
     expect(t.events?.map((e) => [e.decision, e.category])).toEqual([
       ['opt_out', 'utility'],
@@ -201,7 +201,7 @@ describe('optin-ivr simulate --url, against a separately started server', () => 
       CI,
     );
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.end.reason).toBe('hangup');
     expect(t.events).toBeNull();
     expect(t.eventsNote).toMatch(/add --db FILE/);
@@ -233,7 +233,7 @@ describe('optin-ivr simulate --url, against a server behind PUBLIC_BASE_URL on t
     );
     expect(stderr).toBe('optin-ivr: --token is empty: signing with the local development token\n');
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.voiceUrl).toBe(`${PUBLIC}/voice/incoming`);
     expect(t.end.reason).toBe('hangup');
   });

@@ -35,7 +35,7 @@ export interface NoteVerifier {
 }
 
 /** The 4-byte key ID: SHA-256(name || 0x0A || 0x01 || public key), first four bytes. */
-export function keyIdOf(name: string, publicKey: Buffer): Buffer {
+function keyIdOf(name: string, publicKey: Buffer): Buffer {
   return createHash('sha256')
     .update(name, 'utf8')
     .update(Buffer.from([0x0a, ED25519]))

@@ -21,7 +21,7 @@ const SAY_LIMIT = 4096;
 const POLLY_SAY_LIMIT = 3000;
 
 /** The longest a prompt may last when no maximum is configured (VOICE_PROMPT_MAX_SECONDS). */
-export const DEFAULT_MAX_PROMPT_SECONDS = 30;
+const DEFAULT_MAX_PROMPT_SECONDS = 30;
 
 export type Severity = 'error' | 'warning';
 
@@ -303,7 +303,7 @@ function checkKeyMentions(
 }
 
 /** Values as long as any call could make them, so the length checks hold for every caller. */
-export function worstCaseValues(script: VoiceScript, lang: ScriptLanguage): PromptValues {
+function worstCaseValues(script: VoiceScript, lang: ScriptLanguage): PromptValues {
   const descriptions = lang.categories.map((c) => c.description);
   const longestDescription = descriptions.reduce((a, b) => (b.length > a.length ? b : a), '');
   const all =

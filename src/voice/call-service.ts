@@ -6,13 +6,13 @@ import {
   findCall,
   findTurnResponse,
   insertNewCall,
-  keepStatements,
   saveTurnResponse,
   stepsForCall,
   updateCall,
 } from '../db/calls.js';
 import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
 import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
+import { keepStatements } from '../db/statements.js';
 import type { Store } from '../db/store.js';
 import { advance, firstLanguage, hasLanguageMenu, newCallState } from '../flow/flow.js';
 import type { CallState, Input, Turn } from '../flow/types.js';

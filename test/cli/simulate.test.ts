@@ -122,7 +122,7 @@ describe('optin-ivr simulate, scripted', () => {
 describe('optin-ivr simulate --scenario', () => {
   it('places the call a scenario file describes and says it went as written', async () => {
     const { code, stdout } = await runCli(
-      ['simulate', '--db', ':memory:', '--scenario', 'test/calls/withheld-keys-number.yaml'],
+      ['simulate', '--db', ':memory:', '--scenario', 'test/scenarios/withheld-keys-number.yaml'],
       CI,
     );
     expect(code).toBe(0);
@@ -163,10 +163,10 @@ describe('optin-ivr simulate --scenario', () => {
   });
 
   it('refuses --press beside --scenario, which sets the keys itself', async () => {
-    const { code, stderr } = await runCli(['simulate', '--scenario', 'test/calls/decline.yaml', '--press', '1'], CI);
+    const { code, stderr } = await runCli(['simulate', '--scenario', 'test/scenarios/decline.yaml', '--press', '1'], CI);
     expect(code).toBe(1);
     expect(stderr).toBe(
-      'optin-ivr: --scenario "test/calls/decline.yaml" sets the caller and the keys: leave out --press\n',
+      'optin-ivr: --scenario "test/scenarios/decline.yaml" sets the caller and the keys: leave out --press\n',
     );
   });
 });

@@ -163,7 +163,10 @@ describe('optin-ivr simulate --scenario', () => {
   });
 
   it('refuses --press beside --scenario, which sets the keys itself', async () => {
-    const { code, stderr } = await runCli(['simulate', '--scenario', 'test/scenarios/decline.yaml', '--press', '1'], CI);
+    const { code, stderr } = await runCli(
+      ['simulate', '--scenario', 'test/scenarios/decline.yaml', '--press', '1'],
+      CI,
+    );
     expect(code).toBe(1);
     expect(stderr).toBe(
       'optin-ivr: --scenario "test/scenarios/decline.yaml" sets the caller and the keys: leave out --press\n',

@@ -4,18 +4,16 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { listen } from '#dist/http/listen.js';
 import { incomingBodies, requestOf } from './signed-bodies.js';
 
 export const TOKEN = 'bench-auth-token-0123456789';
 
 export async function freePort() {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = /** @type {import('node:net').AddressInfo} */ (probe.address());
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  const probe = await listen(() => {}, { host: '127.0.0.1', port: 0 });
+  await probe.close();
+  return Number(new URL(probe.url).port);
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsForCall } from '../../src/db/ledger.js';
 import { openStore } from '../../src/db/store.js';
+import { listen } from '../../src/http/listen.js';
 import type { Transcript } from '../../src/simulator/transcript.js';
 import { runCli, runCliProcess, startServe } from '../helpers/cli.js';
 import { startTwimlServer, twiml } from '../helpers/twiml-server.js';
@@ -319,11 +319,9 @@ describe('optin-ivr simulate, bad input', () => {
 
   it('tries the call, then fails with one line, when no server answers at --url', async () => {
     // A port that was free a moment ago: nothing listens there.
-    const probe = createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => probe.once('listening', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    const url = `http://127.0.0.1:${port}`;
+    const probe = await listen(() => {}, { host: '127.0.0.1', port: 0 });
+    await probe.close();
+    const url = probe.url;
     const { code, stderr, stdout } = await runCli(['simulate', '--url', url, '--press', '1'], CI);
     expect(code).toBe(1);
     expect(stdout).toContain('CALL ENDED: application-error');

@@ -18,7 +18,13 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
       const { listen } = await import('../../http/listen.js');
       const context = await createAppContext(config, logger);
       await startBackgroundChecks(context);
-      const server = await listen(createApp(context), { host: config.host, port: config.port });
+      const server = await listen(createApp(context), { host: config.host, port: config.port }).catch(
+        async (err: unknown) => {
+          // A port in use: the database is closed before the error is reported and the process exits.
+          await context.close();
+          throw err;
+        },
+      );
       logger.info(
         { url: server.url, database: context.store.location, scripts: context.scripts.all.map((s) => s.id) },
         'optin-ivr is listening',

@@ -82,7 +82,7 @@ export function generateNoteKey(name: string): { signerText: string; verifierTex
  * Decodes base64 only in its one canonical spelling. Node's decoder skips stray characters and ignores the unused
  * low bits of the last character, so several texts decode to the same bytes; evidence must have exactly one.
  */
-export function strictBase64(text: string, what: string): Buffer {
+function strictBase64(text: string, what: string): Buffer {
   const raw = Buffer.from(text, 'base64');
   if (raw.toString('base64') !== text) throw new NoteError(`${what} is not canonical base64`);
   return raw;

@@ -1,3 +1,4 @@
+// @ts-check
 // The baseline: Koa on its own, answering every POST with one fixed TwiML document after reading the body.
 // It shows what this machine, this Node and the load generator allow before any work of ours is done.
 import Koa from 'koa';

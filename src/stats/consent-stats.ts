@@ -97,16 +97,3 @@ function emptyCalls(): CallTotals {
 function emptyDecisions(): DecisionTotals {
   return { opt_in: 0, declined: 0, opt_out: 0 };
 }
-
-/** Sums day rows (the days of a month, say) into one. */
-export function sumDays(days: readonly DayStats[]): CallTotals & DecisionTotals {
-  const total = { ...emptyCalls(), ...emptyDecisions() };
-  for (const d of days) {
-    total.calls += d.calls;
-    total.abandoned += d.abandoned;
-    total.opt_in += d.opt_in;
-    total.declined += d.declined;
-    total.opt_out += d.opt_out;
-  }
-  return total;
-}

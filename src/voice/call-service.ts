@@ -6,7 +6,6 @@ import {
   findCall,
   findTurnResponse,
   insertNewCall,
-  keepStatements,
   saveTurnResponse,
   stepsForCall,
   updateCall,
@@ -14,6 +13,7 @@ import {
 import { appendEvents } from '../db/ledger.js';
 import { newIvrEvent } from '../db/new-event.js';
 import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
+import { keepStatements } from '../db/statements.js';
 import type { Store } from '../db/store.js';
 import { advance, firstLanguage, hasLanguageMenu, newCallState } from '../flow/flow.js';
 import type { CallState, Input, Turn } from '../flow/types.js';

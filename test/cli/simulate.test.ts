@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsForCall } from '../../src/db/ledger.js';
 import { openStore } from '../../src/db/store.js';
+import { listen } from '../../src/http/listen.js';
 import type { SimulatorRun } from '../../src/simulator/transcript.js';
 import { runCli, runCliProcess, startServe } from '../helpers/cli.js';
 import { startTwimlServer, twiml } from '../helpers/twiml-server.js';
@@ -122,7 +122,7 @@ describe('optin-ivr simulate, scripted', () => {
 describe('optin-ivr simulate --scenario', () => {
   it('places the call a scenario file describes and says it went as written', async () => {
     const { code, stdout } = await runCli(
-      ['simulate', '--db', ':memory:', '--scenario', 'test/calls/withheld-keys-number.yaml'],
+      ['simulate', '--db', ':memory:', '--scenario', 'test/scenarios/withheld-keys-number.yaml'],
       CI,
     );
     expect(code).toBe(0);
@@ -163,10 +163,13 @@ describe('optin-ivr simulate --scenario', () => {
   });
 
   it('refuses --press beside --scenario, which sets the keys itself', async () => {
-    const { code, stderr } = await runCli(['simulate', '--scenario', 'test/calls/decline.yaml', '--press', '1'], CI);
+    const { code, stderr } = await runCli(
+      ['simulate', '--scenario', 'test/scenarios/decline.yaml', '--press', '1'],
+      CI,
+    );
     expect(code).toBe(1);
     expect(stderr).toBe(
-      'optin-ivr: --scenario "test/calls/decline.yaml" sets the caller and the keys: leave out --press\n',
+      'optin-ivr: --scenario "test/scenarios/decline.yaml" sets the caller and the keys: leave out --press\n',
     );
   });
 });
@@ -316,11 +319,9 @@ describe('optin-ivr simulate, bad input', () => {
 
   it('tries the call, then fails with one line, when no server answers at --url', async () => {
     // A port that was free a moment ago: nothing listens there.
-    const probe = createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => probe.once('listening', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    const url = `http://127.0.0.1:${port}`;
+    const probe = await listen(() => {}, { host: '127.0.0.1', port: 0 });
+    await probe.close();
+    const url = probe.url;
     const { code, stderr, stdout } = await runCli(['simulate', '--url', url, '--press', '1'], CI);
     expect(code).toBe(1);
     expect(stdout).toContain('CALL ENDED: application-error');

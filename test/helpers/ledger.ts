@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { keepStatements } from '../../src/db/calls.js';
 import { appendEvents, type NewConsentEvent } from '../../src/db/ledger.js';
 import { newIvrEvent } from '../../src/db/new-event.js';
 import type { ConsentEvent, Database } from '../../src/db/schema.js';
+import { keepStatements } from '../../src/db/statements.js';
 import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
 import { sha256Hex } from '../../src/hash.js';
 

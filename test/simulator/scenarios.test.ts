@@ -14,12 +14,12 @@ import { SimulatorRunRecorder } from '../../src/simulator/transcript.js';
 import { TEST_TOKEN } from '../helpers/server.js';
 
 // Every scenario file is a test: adding one is how a script author protects a branch of the call flow.
-const dir = join(import.meta.dirname, '..', 'calls');
+const dir = join(import.meta.dirname, '..', 'scenarios');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 
-describe('call scenarios (test/calls/*.yaml) against the real app', () => {
+describe('call scenarios (test/scenarios/*.yaml) against the real app', () => {
   let target: CallTarget;
 
   beforeAll(async () => {

@@ -80,7 +80,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: Cl
     .option('--server-logs', "show the in-process server's logs on stderr")
     .option(
       '--scenario <file>',
-      'place the call a scenario file describes (test/calls/*.yaml) and check it went as written',
+      'place the call a scenario file describes (test/scenarios/*.yaml) and check it went as written',
     )
     .action(async (options: Options) => {
       const plan = await callPlan(options, env, io);

@@ -1,3 +1,4 @@
+// @ts-check
 // The phone line under a burst of callers, measured against a bare Koa server on the same machine in the same
 // run (ratios are what carry from one noisy machine to another). Each server is its own process on loopback;
 // autocannon drives it with bodies signed in advance. Each figure is the median of BENCH_ROUNDS rounds.
@@ -26,19 +27,40 @@ const DB = process.env.BENCH_DB;
 let callNo = 1;
 let schemas = 0;
 
+/** @typedef {{ name: string; root: string | undefined }} Variant */
+/** @typedef {Awaited<ReturnType<typeof startServer>>} Server */
+/** @typedef {{ rate: number; p50: number; p99: number; non2xx: number; errors: number }} Round */
+/**
+ * @typedef {{ variant: string; kind: 'incoming' | 'calls' | 'servers'; connections: number; rps?: number;
+ *   callsPerSecond?: number; ratio?: number; p50: number; p99: number; non2xx: number; errors: number;
+ *   meanBatch: number | undefined; startupMs: number; calls?: number; events?: number;
+ *   rounds: Record<string, number>[] }} Row
+ */
+
+/** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const at = (/** @type {number} */ i) => /** @type {number} */ (s[i]);
+  return s.length % 2 ? at((s.length - 1) / 2) : (at(s.length / 2 - 1) + at(s.length / 2)) / 2;
 };
+/** @param {number} x */
 const round1 = (x) => Math.round(x * 10) / 10;
 
+/**
+ * @param {import('autocannon').Options} options
+ * @returns {Promise<import('autocannon').Result>}
+ */
 function run(options) {
   return new Promise((ok, fail) => {
     autocannon({ timeout: 15, ...options }, (err, result) => (err ? fail(err) : ok(result)));
   });
 }
 
-/** Every request a new call; enough bodies for twice the rate seen so far, so none is sent twice. */
+/**
+ * Every request a new call; enough bodies for twice the rate seen so far, so none is sent twice.
+ * @param {Server} server @param {number} connections @param {number} seconds @param {number} expectedRate
+ * @returns {Promise<Round & { sent: number }>}
+ */
 async function incomingRound(server, connections, seconds, expectedRate) {
   const bodies = incomingBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 2000);
   callNo += bodies.length;
@@ -50,14 +72,15 @@ async function incomingRound(server, connections, seconds, expectedRate) {
     requests: [
       {
         setupRequest: () => {
-          if (next >= bodies.length) throw new Error('ran out of signed bodies: raise the estimate');
-          return requestOf(bodies[next++]);
+          const body = bodies[next++];
+          if (!body) throw new Error('ran out of signed bodies: raise the estimate');
+          return requestOf(body);
         },
       },
     ],
   });
   return {
-    rps: result['2xx'] / result.duration,
+    rate: result['2xx'] / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -66,18 +89,25 @@ async function incomingRound(server, connections, seconds, expectedRate) {
   };
 }
 
-/** Each connection is one caller after another: incoming, three presses, status callback. */
+/**
+ * Each connection is one caller after another: incoming, three presses, status callback.
+ * @param {Server} server @param {number} callers @param {number} seconds @param {number} expectedRate
+ * @returns {Promise<Round>}
+ */
 async function callsRound(server, callers, seconds, expectedRate) {
   const calls = callBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 500);
   callNo += calls.length;
   let next = 0;
+  /** @param {number} i @returns {import('autocannon').Request} */
   const step = (i) => ({
-    setupRequest: (_req, context) => {
+    setupRequest: (_req, /** @type {{ call?: import('./signed-bodies.js').SignedBody[] }} */ context) => {
       if (i === 0) {
         if (next >= calls.length) throw new Error('ran out of signed calls: raise the estimate');
         context.call = calls[next++];
       }
-      return requestOf(context.call[i]);
+      const body = context.call?.[i];
+      if (!body) throw new Error(`no signed body for step ${i}`);
+      return requestOf(body);
     },
   });
   const result = await run({
@@ -87,7 +117,7 @@ async function callsRound(server, callers, seconds, expectedRate) {
     requests: [0, 1, 2, 3, 4].map(step),
   });
   return {
-    callsPerSecond: result['2xx'] / 5 / result.duration,
+    rate: result['2xx'] / 5 / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -95,7 +125,10 @@ async function callsRound(server, callers, seconds, expectedRate) {
   };
 }
 
-/** What the server says about its commits when it stops (the after variant; an older build says nothing). */
+/**
+ * What the server says about its commits when it stops (the after variant; an older build says nothing).
+ * @param {string} log
+ */
 function batchStats(log) {
   const line = log
     .split('\n')
@@ -106,51 +139,69 @@ function batchStats(log) {
   return commits > 0 ? round1(writes / commits) : undefined;
 }
 
-/** Calls and events actually in the ledger: an apology is a 200 too, so the answers alone prove nothing. */
+/**
+ * Calls and events actually in the ledger: an apology is a 200 too, so the answers alone prove nothing.
+ * @param {string} dbFile @param {PostgresLedger | undefined} postgres
+ * @returns {Promise<{ calls: number; events: number }>}
+ */
 async function ledgerCounts(dbFile, postgres) {
   if (postgres) {
     const [row] = await postgres.query(
       'select (select count(*) from calls)::int as calls, (select count(*) from consent_events)::int as events',
     );
-    return row;
+    return /** @type {{ calls: number; events: number }} */ (row);
   }
   const db = new SQLite(dbFile, { readonly: true });
+  /** @param {string} table @returns {number} */
+  const count = (table) => /** @type {{ n: number }} */ (db.prepare(`select count(*) as n from ${table}`).get()).n;
   try {
-    const calls = db.prepare('select count(*) as n from calls').get().n;
-    const events = db.prepare('select count(*) as n from consent_events').get().n;
+    const calls = count('calls');
+    const events = count('consent_events');
     return { calls, events };
   } finally {
     db.close();
   }
 }
 
-/** A fresh PostgreSQL schema for an app server's configuration when benchmarking PostgreSQL. */
+/** @typedef {Awaited<ReturnType<typeof freshPostgresSchema>>} PostgresLedger */
+
+/**
+ * A fresh PostgreSQL schema for an app server's configuration when benchmarking PostgreSQL.
+ * @param {Variant} variant
+ */
 async function ledgerFor(variant) {
   if (!DB || !variant.root) return undefined;
   return freshPostgresSchema(DB, `optin_bench_${process.pid}_${++schemas}`);
 }
 
+/**
+ * @param {Variant} variant @param {'incoming' | 'calls'} kind @param {number} connections
+ * @returns {Promise<Row>}
+ */
 async function measure(variant, kind, connections) {
   const postgres = await ledgerFor(variant);
-  const server = await startServer(variant, dir, { databaseUrl: postgres?.url });
+  const server = await startServer(variant, dir, postgres ? { databaseUrl: postgres.url } : {});
   const round = kind === 'incoming' ? incomingRound : callsRound;
   const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
-  let rate = kind === 'incoming' ? warm.rps : warm.callsPerSecond;
+  let rate = warm.rate;
+  /** @type {Round[]} */
   const rounds = [];
   for (let i = 0; i < ROUNDS; i++) {
     const r = await round(server, connections, SECONDS, Math.max(rate, kind === 'incoming' ? 8000 : 400));
-    rate = Math.max(rate, kind === 'incoming' ? r.rps : r.callsPerSecond);
+    rate = Math.max(rate, r.rate);
     rounds.push(r);
   }
   const log = await server.stop();
   const counts = variant.root ? await ledgerCounts(server.dbFile, postgres) : undefined;
   await postgres?.drop();
+  /** @param {keyof Round} key */
   const pick = (key) => round1(median(rounds.map((r) => r[key])));
+  /** @type {Row} */
   const row = {
     variant: variant.name,
     kind,
     connections,
-    ...(kind === 'incoming' ? { rps: pick('rps') } : { callsPerSecond: pick('callsPerSecond') }),
+    ...(kind === 'incoming' ? { rps: pick('rate') } : { callsPerSecond: pick('rate') }),
     p50: pick('p50'),
     p99: pick('p99'),
     non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
@@ -158,12 +209,20 @@ async function measure(variant, kind, connections) {
     meanBatch: batchStats(log),
     startupMs: round1(server.startupMs),
     ...(counts ?? {}),
-    rounds: rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round1(v)]))),
+    rounds: rounds.map(({ rate, ...r }) =>
+      Object.fromEntries(
+        Object.entries({ [kind === 'incoming' ? 'rps' : 'callsPerSecond']: rate, ...r }).map(([k, v]) => [
+          k,
+          round1(v),
+        ]),
+      ),
+    ),
   };
   process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
   return row;
 }
 
+/** @type {Row[]} */
 const rows = [];
 for (const connections of [50, 200]) {
   rows.push(await measure(baseline, 'incoming', connections));
@@ -174,43 +233,55 @@ for (const callers of [20, 100]) for (const v of variants) rows.push(await measu
 /**
  * Complete calls per second from `servers` processes of this build on one PostgreSQL ledger, the same callers
  * in all spread evenly over the servers, as behind a load balancer: the scaling, or its limit, measured.
+ * @param {number} servers @param {number} callers @returns {Promise<Row>}
  */
 async function measureServers(servers, callers) {
-  const postgres = await ledgerFor(variants[0]);
+  const after = /** @type {Variant} */ (variants[0]);
+  const postgres = /** @type {PostgresLedger} */ (await ledgerFor(after));
+  /** @type {Server[]} */
   const started = [];
-  for (let i = 0; i < servers; i++) started.push(await startServer(variants[0], dir, { databaseUrl: postgres.url }));
+  for (let i = 0; i < servers; i++) started.push(await startServer(after, dir, { databaseUrl: postgres.url }));
   const each = Math.ceil(callers / servers);
-  const together = (seconds, rate) =>
-    Promise.all(started.map((s) => callsRound(s, each, seconds, rate / servers))).then((rs) => ({
-      callsPerSecond: rs.reduce((n, r) => n + r.callsPerSecond, 0),
+  /** @param {number} seconds @param {number} rate @returns {Promise<Round>} */
+  const together = async (seconds, rate) => {
+    const rs = await Promise.all(started.map((s) => callsRound(s, each, seconds, rate / servers)));
+    return {
+      rate: rs.reduce((n, r) => n + r.rate, 0),
       p50: median(rs.map((r) => r.p50)),
       p99: Math.max(...rs.map((r) => r.p99)),
       non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
       errors: rs.reduce((n, r) => n + r.errors, 0),
-    }));
-  let rate = (await together(WARMUP, 3000)).callsPerSecond;
+    };
+  };
+  let rate = (await together(WARMUP, 3000)).rate;
+  /** @type {Round[]} */
   const rounds = [];
   for (let i = 0; i < ROUNDS; i++) {
     const r = await together(SECONDS, Math.max(rate, 400));
-    rate = Math.max(rate, r.callsPerSecond);
+    rate = Math.max(rate, r.rate);
     rounds.push(r);
   }
   for (const s of started) await s.stop();
-  const counts = await ledgerCounts(undefined, postgres);
+  const counts = await ledgerCounts('', postgres);
   await postgres.drop();
+  /** @param {keyof Round} key */
   const pick = (key) => round1(median(rounds.map((r) => r[key])));
+  /** @type {Row} */
   const row = {
     variant: `${servers} server${servers > 1 ? 's' : ''}`,
     kind: 'servers',
     connections: each * servers,
-    callsPerSecond: pick('callsPerSecond'),
+    callsPerSecond: pick('rate'),
     p50: pick('p50'),
     p99: pick('p99'),
     non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
     errors: rounds.reduce((n, r) => n + r.errors, 0),
+    meanBatch: undefined,
     startupMs: round1(median(started.map((s) => s.startupMs))),
     ...counts,
-    rounds: rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round1(v)]))),
+    rounds: rounds.map(({ rate, ...r }) =>
+      Object.fromEntries(Object.entries({ callsPerSecond: rate, ...r }).map(([k, v]) => [k, round1(v)])),
+    ),
   };
   process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
   return row;
@@ -220,6 +291,7 @@ if (DB) for (const servers of [1, 2, 3]) rows.push(await measureServers(servers,
 for (const row of rows) {
   if (row.kind !== 'incoming' || row.variant === baseline.name) continue;
   const base = rows.find((r) => r.variant === baseline.name && r.connections === row.connections);
+  if (row.rps === undefined || base?.rps === undefined) continue;
   row.ratio = Math.round((row.rps / base.rps) * 1000) / 1000;
 }
 const startup = Object.fromEntries(
@@ -241,6 +313,7 @@ const results = {
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
+/** @param {unknown} v @param {number} n */
 const pad = (v, n) => String(v ?? '-').padStart(n);
 const lines = [
   `signed webhooks on ${results.database}, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date})`,

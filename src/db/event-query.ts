@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { Decision } from '../ledger-vocabulary.js';
 import { unindexedRecordedAt } from './dialect.js';
-import type { ConsentEvent, Database, Decision } from './schema.js';
+import type { ConsentEvent, Database } from './schema.js';
 
 /** Which events an export or a page holds. Times are ledger timestamps (ISO, UTC, ms): `since` ≤ t < `until`. */
 export interface EventFilter {

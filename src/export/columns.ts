@@ -1,7 +1,12 @@
-import type { ConsentEvent } from '../db/schema.js';
+import type { ChainEvent } from '../db/chain.js';
+import { everyKeyOf } from '../every-key.js';
 
-/** The columns of every export, in this order: the ledger row exactly, the hashes last. */
-export const EXPORT_COLUMNS = [
+/**
+ * The columns of every export, in this order: the ledger row exactly, the hashes last. Every column of the table
+ * must be here (this does not compile otherwise), or an export could not be verified; the chain's id is where the
+ * row is kept, not evidence, and is not exported while there is one chain.
+ */
+export const EXPORT_COLUMNS = everyKeyOf<ChainEvent>()([
   'seq',
   'recorded_at',
   'event_id',
@@ -28,12 +33,12 @@ export const EXPORT_COLUMNS = [
   'reason',
   'prev_hash',
   'hash',
-] as const satisfies readonly (keyof ConsentEvent)[];
+]);
 
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
 /** The row with its keys in export order, so every format lists the fields the same way. */
-export function orderedRow(event: ConsentEvent): Record<ExportColumn, string | number | null> {
+export function orderedRow(event: ChainEvent): Record<ExportColumn, string | number | null> {
   const row = {} as Record<ExportColumn, string | number | null>;
   for (const column of EXPORT_COLUMNS) row[column] = event[column];
   return row;

@@ -1,21 +1,11 @@
-import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
-import { countEvents, pageOfEvents, seqRangeOf } from '../db/event-query.js';
+import { pageOfEvents, seqRangeOf } from '../db/event-query.js';
 import { orderedRow } from '../export/columns.js';
-import { downloadName } from '../export/download-name.js';
-import { streamEvents } from '../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
 import { InvalidParameterError } from '../export/invalid-parameter.js';
-import { statementTexts } from '../export/statement-texts.js';
-import {
-  EXPORT_CONTENT_TYPES,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  writeExport,
-  XLSX_MAX_ROWS,
-} from '../export/write-export.js';
+import { DOWNLOAD_PARAMETERS, downloadOptions, filtersOf, sendExport } from '../http/export-download.js';
 import { booleanParam, queryParams } from './query.js';
 
 const MAX_LIMIT = 1000;
@@ -48,42 +38,16 @@ export function consentEventRoutes(router: Router, app: AppContext): void {
   });
 
   router.get('/consent-events/export', async (ctx) => {
-    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'format', 'raw', 'bom']);
-    const format = (params.format ?? 'csv') as ExportFormat;
-    if (!EXPORT_FORMATS.includes(format)) {
-      throw new InvalidParameterError('format', `"${params.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-    }
+    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, ...DOWNLOAD_PARAMETERS, 'raw', 'bom']);
     const raw = booleanParam('raw', params.raw);
     const bom = booleanParam('bom', params.bom);
+    const format = params.format ?? 'csv';
     if ((raw || bom) && format !== 'csv') {
       throw new InvalidParameterError(raw ? 'raw' : 'bom', `applies to format=csv only, not ${format}`);
     }
+    const options = downloadOptions(params, app, { raw, bom });
     const filter = parseFilter(params);
-    if (format === 'xlsx') {
-      const total = await countEvents(app.store.db, filter);
-      if (total > XLSX_MAX_ROWS) {
-        throw new InvalidParameterError('format', `xlsx holds at most ${XLSX_MAX_ROWS} rows and ${total} events match`);
-      }
-    }
-    const body = new PassThrough();
-    ctx.status = 200;
-    ctx.type = EXPORT_CONTENT_TYPES[format];
-    ctx.attachment(downloadName(filter, format));
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = body;
-    writeExport(streamEvents(app.store.db, filter), body, {
-      format,
-      raw,
-      bom,
-      statementText: statementTexts(app.store.db),
-    }).then(
-      (rows) => app.logger.info({ format, rows }, 'export sent'),
-      (err) => {
-        // Headers are gone already: the client sees a cut-off download rather than a complete-looking file.
-        app.logger.warn({ err, format }, 'export stopped before the end');
-        body.destroy(err);
-      },
-    );
+    await sendExport(ctx as unknown as Context, app, filter, options, { label: 'export', filters: filtersOf(params) });
   });
 }
 

@@ -6,8 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkChain } from '../../src/db/chain.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
-import { streamEvents } from '../../src/export/event-stream.js';
-import { type ExportOptions, writeExport } from '../../src/export/write-export.js';
+import { type ExportOptions, exportEvents } from '../../src/export/write-export.js';
 import { addEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
@@ -51,7 +50,15 @@ afterEach(() => ledger.remove());
 
 async function exportTo(name: string, options: ExportOptions): Promise<Buffer> {
   const file = join(ledger.dir, name);
-  const written = await writeExport(streamEvents(ledger.store.db, {}, 3), createWriteStream(file), options);
+  const written = await exportEvents(
+    ledger.store.db,
+    {},
+    createWriteStream(file),
+    { columns: 'all', ...options },
+    {
+      pageSize: 3,
+    },
+  );
   expect(written).toBe(rows.length);
   return readFileSync(file);
 }

@@ -8,10 +8,19 @@ import { loadConfig } from '../../config.js';
 import { isDatabaseFile } from '../../db/backup.js';
 import { countEvents, type EventFilter, ledgerValues } from '../../db/event-query.js';
 import type { Database } from '../../db/schema.js';
-import { streamEvents } from '../../export/event-stream.js';
-import { parseFilter } from '../../export/filter.js';
+import { ledgerHead } from '../../db/stats.js';
+import { EXPORT_VIEWS, type ExportView } from '../../export/columns.js';
+import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
 import { statementTexts } from '../../export/statement-texts.js';
-import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
+import { timeZone } from '../../export/time-zone.js';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportOptions as ExportOptionsOf,
+  exportEvents,
+  tableOf,
+  XLSX_MAX_ROWS,
+} from '../../export/write-export.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { progressBar } from '../progress-bar.js';
@@ -26,6 +35,8 @@ interface ExportOptions {
   out?: string;
   raw?: boolean;
   bom?: boolean;
+  columns?: string;
+  timeZone?: string;
   force?: boolean;
   since?: string;
   until?: string;
@@ -52,7 +63,15 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
     .option('--business <business>', 'the business as the voice script names it')
     .option('--phone <number>', 'one number, in any common notation')
     .option('--country <code>', 'region for a --phone written without its country code, e.g. US')
-    .option('--raw', 'CSV: keep every value exact, for machines (no formula neutralising)')
+    .option(
+      '--columns <view>',
+      'summary (csv and xlsx default: when, number, business, category, decision, source, reason, reference, language) or all (the full evidence row)',
+    )
+    .option(
+      '--time-zone <zone>',
+      'summary: the zone of the local time, e.g. Europe/Berlin (default EXPORT_TIME_ZONE or UTC)',
+    )
+    .option('--raw', 'CSV: keep every value exact, for machines (no formula neutralising; all columns)')
     .option('--bom', 'CSV: start with a byte order mark, for Excel')
     .action(async (options: ExportOptions) => {
       const format = options.format as ExportFormat;
@@ -62,6 +81,10 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
       if ((options.raw || options.bom) && format !== 'csv') {
         throw new UsageError(`--${options.raw ? 'raw' : 'bom'} applies to csv only, not --format ${format}`);
       }
+      const columns = options.columns as ExportView | undefined;
+      if (columns !== undefined && !EXPORT_VIEWS.includes(columns)) {
+        throw new UsageError(`--columns "${options.columns}" is not one of ${EXPORT_VIEWS.join(', ')}`);
+      }
       const filter = cliParameters(() => parseFilter(options));
       // `--out -` is standard output, as for most Unix tools.
       const target = options.out === '-' ? undefined : options.out;
@@ -70,6 +93,17 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
         throw new UsageError('--format xlsx is a binary file: give --out FILE (or redirect stdout to a file)');
       }
       const config = loadConfig(env);
+      const exportOptions: Omit<ExportOptionsOf, 'onRow' | 'about'> = {
+        format,
+        raw: options.raw ?? false,
+        bom: options.bom ?? false,
+        ...(columns ? { columns } : {}),
+        timeZone:
+          options.timeZone === undefined
+            ? config.exportTimeZone
+            : cliParameters(() => timeZone('time-zone', options.timeZone as string)),
+      };
+      cliParameters(() => tableOf(exportOptions));
       await withExistingStore(config, async (store) => {
         await refuseUnknownValues(store.db, filter);
         const tty = io.stderr.isTTY === true;
@@ -85,12 +119,12 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
         const partial = target === undefined ? undefined : `${target}.partial`;
         const out: Writable = partial === undefined ? io.stdout : createWriteStream(partial);
         try {
-          const written = await writeExport(streamEvents(store.db, filter), out, {
-            format,
-            raw: options.raw ?? false,
-            bom: options.bom ?? false,
+          const head = await ledgerHead(store.db);
+          const written = await exportEvents(store.db, filter, out, {
+            ...exportOptions,
             onRow: bar ? (n) => bar.update(n) : undefined,
             statementText: statementTexts(store.db),
+            about: { filters: givenFilters(options), exportedAt: new Date().toISOString(), chainHead: head.head },
           });
           bar?.finish(written);
           if (partial !== undefined && target !== undefined) {
@@ -146,4 +180,10 @@ function checkTarget(file: string): void {
   if (!existsSync(dir)) throw new UsageError(`--out "${file}": the folder "${dir}" does not exist`);
   if (!statSync(dir).isDirectory()) throw new UsageError(`--out "${file}": its folder "${dir}" is not a directory`);
   if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out "${file}" is a folder, not a file`);
+}
+
+/** The filters as typed, for the xlsx file to state them. */
+function givenFilters(options: ExportOptions): Record<string, string> {
+  const given = options as unknown as Record<string, string | undefined>;
+  return Object.fromEntries(FILTER_PARAMETERS.flatMap((p) => (given[p] === undefined ? [] : [[p, given[p]]])));
 }

@@ -1,21 +1,11 @@
-import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { queryParams } from '../../api/query.js';
 import type { AppContext } from '../../context.js';
 import { countEvents, type EventFilter, pageOfEvents, seqRangeOf } from '../../db/event-query.js';
-import { downloadName } from '../../export/download-name.js';
-import { streamEvents } from '../../export/event-stream.js';
 import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
 import { InvalidParameterError } from '../../export/invalid-parameter.js';
-import { statementTexts } from '../../export/statement-texts.js';
-import {
-  EXPORT_CONTENT_TYPES,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  writeExport,
-  XLSX_MAX_ROWS,
-} from '../../export/write-export.js';
+import { DOWNLOAD_PARAMETERS, downloadOptions, filtersOf, sendExport } from '../../http/export-download.js';
 import { type DeskState, recordAccess, sendPage } from '../desk-context.js';
 import { type EventFilterInput, EventsPage } from '../views/events.js';
 
@@ -70,36 +60,15 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
   });
 
   router.get('/events/download', async (ctx) => {
-    const input = filledIn(ctx as unknown as Context, ['format']);
-    const format = (input.format ?? 'csv') as ExportFormat;
-    if (!EXPORT_FORMATS.includes(format)) {
-      throw new InvalidParameterError('format', `"${input.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-    }
-    const filter = parseFilter(input);
-    if (format === 'xlsx') {
-      const total = await countEvents(app.store.db, filter);
-      if (total > XLSX_MAX_ROWS) {
-        throw new InvalidParameterError('format', `xlsx holds at most ${XLSX_MAX_ROWS} rows and ${total} events match`);
-      }
-    }
-    await recordAccess(app, ctx, { action: 'export', target: format, detail: describe(input) || 'all events' });
-    const body = new PassThrough();
-    ctx.status = 200;
-    ctx.type = EXPORT_CONTENT_TYPES[format];
-    ctx.attachment(downloadName(filter, format));
-    ctx.body = body;
+    const input = filledIn(ctx as unknown as Context, [...DOWNLOAD_PARAMETERS]);
     // Spreadsheet-safe CSV (formulas neutralised) with a BOM: managers open it in Excel.
-    writeExport(streamEvents(app.store.db, filter), body, {
-      format,
-      bom: format === 'csv',
-      statementText: statementTexts(app.store.db),
-    }).then(
-      (rows) => app.logger.info({ format, rows }, 'desk export sent'),
-      (err) => {
-        app.logger.warn({ err, format }, 'desk export stopped before the end');
-        body.destroy(err);
-      },
-    );
+    const options = downloadOptions(input, app, { bom: (input.format ?? 'csv') === 'csv' });
+    const filter = parseFilter(input);
+    await recordAccess(app, ctx, { action: 'export', target: options.format, detail: describe(input) || 'all events' });
+    await sendExport(ctx as unknown as Context, app, filter, options, {
+      label: 'desk export',
+      filters: filtersOf(input),
+    });
   });
 }
 

@@ -11,9 +11,12 @@ export interface WorkerRequest {
   options: Omit<ExportOptions, 'onRow' | 'statementText'>;
 }
 
-export type WorkerMessage = { chunk: Uint8Array } | { done: number } | { error: string };
+export type WorkerMessage = { chunk: Uint8Array; rows: number } | { done: number } | { error: string };
 
 const WORKER = new URL('./export-worker.js', import.meta.url);
+
+// An export's memory stays flat (a page of rows and a chunk at a time): a bound that a leak would hit at once.
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 128 };
 
 /**
  * Whether exports can run in a worker thread: the ledger is a file another connection can open, and the worker's
@@ -28,9 +31,13 @@ export function canExportInWorker(file: string): boolean {
  * resolves with the number of events. The worker's memory is bounded like the CLI's; when `out` goes away (a
  * client abandons a download) the worker is stopped.
  */
-export function exportInWorker(request: WorkerRequest, out: Writable): Promise<number> {
+export function exportInWorker(
+  request: WorkerRequest,
+  out: Writable,
+  onRow?: (written: number) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: 96 } });
+    const worker = new Worker(WORKER, { workerData: request, resourceLimits: WORKER_LIMITS });
     let settled = false;
     const settle = (err: Error | undefined, rows?: number) => {
       if (settled) return;
@@ -47,6 +54,7 @@ export function exportInWorker(request: WorkerRequest, out: Writable): Promise<n
     out.on('close', onClose);
     worker.on('message', (message: WorkerMessage) => {
       if ('chunk' in message) {
+        onRow?.(message.rows);
         const ack = () => worker.postMessage('next');
         if (out.write(message.chunk)) ack();
         else out.once('drain', ack);

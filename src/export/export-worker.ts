@@ -23,20 +23,24 @@ const toParent = new Writable({
     const copy = new Uint8Array(chunk.byteLength);
     copy.set(chunk);
     acknowledged = () => done();
-    post({ chunk: copy }, [copy.buffer]);
+    post({ chunk: copy, rows }, [copy.buffer]);
   },
   final(done) {
     done();
   },
 });
 
+let rows = 0;
 const store = openStore(request.file, { readonly: true });
 try {
-  const rows = await exportEvents(store.db, request.filter, toParent, {
+  const written = await exportEvents(store.db, request.filter, toParent, {
     ...request.options,
     statementText: statementTexts(store.db),
+    onRow: (n) => {
+      rows = n;
+    },
   });
-  post({ done: rows });
+  post({ done: written });
 } catch (err) {
   post({ error: (err as Error).message ?? String(err) });
 } finally {

@@ -63,6 +63,12 @@ export async function verifyExportFile(file: string, options: { expectHead?: str
       try {
         value = JSON.parse(raw);
       } catch {
+        if (first === undefined) {
+          // A CSV or xlsx export holds no hashes' inputs in a form that can be recomputed exactly.
+          throw new ExportFileError(
+            `${file} is not a JSON Lines export: only the jsonl export (optin-ivr export --format jsonl) can be verified`,
+          );
+        }
         throw new ExportFileError(`${file} line ${n} is not valid JSON (is the file cut short?): ${clip(raw)}`);
       }
       // A line exactly as JSON.stringify writes it (every export) cannot repeat a key: only others need the scan.

@@ -1,7 +1,8 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { loadConfig } from '../../config.js';
@@ -117,7 +118,10 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
         const bar = tty && total >= PROGRESS_FROM ? progressBar(io.stderr, total, 'exporting') : undefined;
         // A failed export must not leave a file that looks complete: write beside it, rename when done.
         const partial = target === undefined ? undefined : `${target}.partial`;
-        const out: Writable = partial === undefined ? io.stdout : createWriteStream(partial);
+        // Into standard output through a stream of its own: Node never ends process.stdout, so a writer that waits
+        // for its output to finish (exceljs) would wait forever, and the process would exit 13 with nothing said.
+        const out: Writable = partial === undefined ? new PassThrough() : createWriteStream(partial);
+        const piped = partial === undefined ? handedOn(out as PassThrough, io.stdout) : undefined;
         try {
           const head = await ledgerHead(store.db);
           const written = await exportEvents(store.db, filter, out, {
@@ -126,6 +130,7 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
             statementText: statementTexts(store.db),
             about: { filters: givenFilters(options), exportedAt: new Date().toISOString(), chainHead: head.head },
           });
+          await piped;
           bar?.finish(written);
           if (partial !== undefined && target !== undefined) {
             await rename(partial, target);
@@ -186,4 +191,10 @@ function checkTarget(file: string): void {
 function givenFilters(options: ExportOptions): Record<string, string> {
   const given = options as unknown as Record<string, string | undefined>;
   return Object.fromEntries(FILTER_PARAMETERS.flatMap((p) => (given[p] === undefined ? [] : [[p, given[p]]])));
+}
+
+/** Everything written to `from` handed on to `to`, which is left open: resolves once the last byte is handed on. */
+function handedOn(from: PassThrough, to: Writable): Promise<void> {
+  from.pipe(to, { end: false });
+  return finished(from);
 }

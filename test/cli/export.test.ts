@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -5,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
-import { runCli, runUntilPipeCloses } from '../helpers/cli.js';
+import { BIN, runCli, runUntilPipeCloses } from '../helpers/cli.js';
 import { addEvents, addManyEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
@@ -33,6 +34,24 @@ afterAll(() => ledger.remove());
 const seqs = (csv: string) => (parse(csv, { columns: true }) as { seq: string }[]).map((r) => Number(r.seq));
 
 describe('optin-ivr export', () => {
+  it('writes xlsx into a redirect or a pipe and exits 0 with the whole workbook', async () => {
+    for (const via of ['redirect', 'pipe']) {
+      const out = join(ledger.dir, `${via}.xlsx`);
+      const shell =
+        via === 'redirect'
+          ? `"$0" "$1" export --format xlsx > "$2"`
+          : `"$0" "$1" export --format xlsx | cat > "$2"; exit \${PIPESTATUS[0]}`;
+      const run = spawnSync('bash', ['--norc', '--noprofile', '-c', shell, process.execPath, BIN, out], {
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: ledger.file },
+        encoding: 'utf8',
+      });
+      expect({ via, code: run.status, stderr: run.stderr }).toEqual({ via, code: 0, stderr: '' });
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(out);
+      expect(workbook.worksheets[0]?.rowCount).toBe(rows.length + 1);
+    }
+  });
+
   it('takes --out - as standard output and writes no file named "-"', async () => {
     const cwd = process.cwd();
     const run = await runCli(['export', '--columns', 'all', '--out', '-'], env);

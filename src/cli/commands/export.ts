@@ -137,7 +137,10 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
             io.stderr.write(`exported ${written} events to ${target}\n`);
           }
         } catch (err) {
-          if (partial !== undefined) await rm(partial, { force: true });
+          if (partial !== undefined) {
+            out.destroy();
+            await rm(partial, { force: true });
+          }
           // The reader went away (`export | head`): like any Unix filter, stop quietly.
           if (partial === undefined && (err as NodeJS.ErrnoException).code === 'EPIPE') return;
           throw err;

@@ -1,19 +1,23 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
-import { pageOfEvents, seqRangeOf } from '../db/event-query.js';
+import { countEvents, pageOfEvents, seqRangeOf } from '../db/event-query.js';
 import { orderedRow } from '../export/columns.js';
-import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
-import { InvalidParameterError } from '../export/invalid-parameter.js';
 import { DOWNLOAD_PARAMETERS, downloadOptions, filtersOf, sendExport } from '../http/export-download.js';
-import { booleanParam, queryParams } from './query.js';
+import { checkXlsxRows, exportFormat } from '../params/export-format.js';
+import { FILTER_PARAMETERS, parseFilter } from '../params/filter.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
+import { booleanParam, queryParams } from '../params/query.js';
 
 const MAX_LIMIT = 1000;
 
 /** Consent events as JSON pages, and the same export as the CLI as a streamed download. */
-export function consentEventRoutes(router: Router, app: AppContext): void {
+export function consentEventRoutes(
+  router: Router,
+  app: Pick<AppContext, 'store' | 'logger' | 'config' | 'clock'>,
+): void {
   router.get('/consent-events', async (ctx) => {
-    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'cursor', 'limit']);
+    const params = queryParams(ctx.query, [...FILTER_PARAMETERS, 'cursor', 'limit']);
     const filter = parseFilter(params);
     const limit = pageLimit(params.limit);
     let position: Cursor = { after: 0 };
@@ -38,15 +42,16 @@ export function consentEventRoutes(router: Router, app: AppContext): void {
   });
 
   router.get('/consent-events/export', async (ctx) => {
-    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, ...DOWNLOAD_PARAMETERS, 'raw', 'bom']);
+    const params = queryParams(ctx.query, [...FILTER_PARAMETERS, ...DOWNLOAD_PARAMETERS, 'raw', 'bom']);
+    const format = exportFormat(params.format);
     const raw = booleanParam('raw', params.raw);
     const bom = booleanParam('bom', params.bom);
-    const format = params.format ?? 'csv';
     if ((raw || bom) && format !== 'csv') {
       throw new InvalidParameterError(raw ? 'raw' : 'bom', `applies to format=csv only, not ${format}`);
     }
     const options = downloadOptions(params, app, { raw, bom });
     const filter = parseFilter(params);
+    await checkXlsxRows(format, () => countEvents(app.store.db, filter));
     await sendExport(ctx as unknown as Context, app, filter, options, { label: 'export', filters: filtersOf(params) });
   });
 }

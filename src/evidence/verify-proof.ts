@@ -118,7 +118,9 @@ export function verifyProof(json: string, verifier?: NoteVerifier): ProofCheck {
     if (computed !== event.hash) problems.push(`${at}: hash is ${event.hash}, but its contents hash to ${computed}`);
     if (leaf_index !== event.seq - 1) problems.push(`${at}: leaf index ${leaf_index} is not seq - 1`);
     const path = inclusion_proof.map((p) => Buffer.from(p, 'base64'));
-    if (
+    if (path.some((hash, i) => hash.toString('base64') !== inclusion_proof[i])) {
+      problems.push(`${at}: its inclusion proof is not canonical base64`);
+    } else if (
       !verifyInclusion(leaf_index, checkpoint.size, leafHash(Buffer.from(event.hash, 'hex')), path, checkpoint.root)
     ) {
       problems.push(`${at} is not in the tree the checkpoint signed (its inclusion proof fails)`);

@@ -4,8 +4,8 @@ import type { EventFilter } from '../db/event-query.js';
 import { type EventValues, type ScanOptions, scanEvents } from '../db/event-scan.js';
 import type { ConsentEvent, Database } from '../db/schema.js';
 import { consentRecord } from '../evidence/iso27560.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
 import { type CellKind, EXPORT_COLUMNS, type ExportTable, type ExportView, exportTable } from './columns.js';
-import { InvalidParameterError } from './invalid-parameter.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 import { dateTimeText, wallClock } from './time-zone.js';
 
@@ -23,10 +23,6 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
 
 /** A worksheet holds 1,048,576 rows; one is the header. */
 export const XLSX_MAX_ROWS = 1_048_575;
-
-export class ExportTooLargeError extends Error {
-  override name = 'ExportTooLargeError';
-}
 
 export interface ExportOptions {
   format: ExportFormat;
@@ -297,7 +293,10 @@ async function writeXlsx(
       for (const values of page) {
         rows += 1;
         if (rows > XLSX_MAX_ROWS) {
-          throw new ExportTooLargeError(
+          // Callers count first (checkXlsxRows); events recorded since then can still push an export over.
+          throw new InvalidParameterError(
+            'format',
+            `holds at most ${XLSX_MAX_ROWS} rows in a sheet: use csv or narrow the filters`,
             `an xlsx sheet holds at most ${XLSX_MAX_ROWS} rows: use csv or narrow the filters`,
           );
         }

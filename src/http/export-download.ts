@@ -1,24 +1,17 @@
 import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
-import { countEvents, type EventFilter } from '../db/event-query.js';
+import type { EventFilter } from '../db/event-query.js';
 import { ledgerHead } from '../db/stats.js';
 import { EXPORT_VIEWS, type ExportView } from '../export/columns.js';
 import { downloadName } from '../export/download-name.js';
 import { canExportInWorker, exportInWorker } from '../export/export-in-worker.js';
-import { FILTER_PARAMETERS } from '../export/filter.js';
-import { InvalidParameterError } from '../export/invalid-parameter.js';
 import { statementTexts } from '../export/statement-texts.js';
-import { timeZone } from '../export/time-zone.js';
-import {
-  EXPORT_CONTENT_TYPES,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  type ExportOptions,
-  exportEvents,
-  tableOf,
-  XLSX_MAX_ROWS,
-} from '../export/write-export.js';
+import { EXPORT_CONTENT_TYPES, type ExportOptions, exportEvents, tableOf } from '../export/write-export.js';
+import { exportFormat } from '../params/export-format.js';
+import { FILTER_PARAMETERS } from '../params/filter.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
+import { timeZone } from '../params/time-zone.js';
 
 /** The query parameters of a download beside its filters. */
 export const DOWNLOAD_PARAMETERS = ['format', 'columns', 'time_zone'] as const;
@@ -31,13 +24,10 @@ export function filtersOf(params: Record<string, string | undefined>): Record<st
 /** A download's format and view from its query parameters, checked before any byte is sent. */
 export function downloadOptions(
   params: Record<string, string | undefined>,
-  app: AppContext,
+  app: Pick<AppContext, 'store' | 'logger' | 'config' | 'clock'>,
   fixed: Pick<ExportOptions, 'raw' | 'bom'> = {},
 ): ExportOptions {
-  const format = (params.format ?? 'csv') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(format)) {
-    throw new InvalidParameterError('format', `"${params.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-  }
+  const format = exportFormat(params.format);
   const columns = params.columns as ExportView | undefined;
   if (columns !== undefined && !EXPORT_VIEWS.includes(columns)) {
     throw new InvalidParameterError('columns', `"${params.columns}" is not one of ${EXPORT_VIEWS.join(', ')}`);
@@ -53,24 +43,18 @@ export function downloadOptions(
 }
 
 /**
- * Streams an export as the response. The formatting runs in a worker thread with its own connection to the
+ * Streams an export as the response (an xlsx download is checked against a sheet's rows before: checkXlsxRows). The formatting runs in a worker thread with its own connection to the
  * ledger file, so the event loop answering the phone line only passes chunks on; an in-memory ledger (tests)
  * is formatted here, a page at a time, with the event loop's other work between pages.
  */
 export async function sendExport(
   ctx: Context,
-  app: AppContext,
+  app: Pick<AppContext, 'store' | 'logger' | 'config' | 'clock'>,
   filter: EventFilter,
   options: ExportOptions,
   what: { label: string; filters: Record<string, string> },
 ): Promise<void> {
   const { format } = options;
-  if (format === 'xlsx') {
-    const total = await countEvents(app.store.db, filter);
-    if (total > XLSX_MAX_ROWS) {
-      throw new InvalidParameterError('format', `xlsx holds at most ${XLSX_MAX_ROWS} rows and ${total} events match`);
-    }
-  }
   const head = await ledgerHead(app.store.db);
   const about = { filters: what.filters, exportedAt: app.clock.now().toISOString(), chainHead: head.head };
   const body = new PassThrough();

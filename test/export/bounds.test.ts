@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countEvents, pageOfEvents } from '../../src/db/event-query.js';
-import { parseFilter } from '../../src/export/filter.js';
+import { parseFilter } from '../../src/params/filter.js';
 import { scanned } from '../helpers/export-pages.js';
 import { addEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 

@@ -11,19 +11,20 @@ import { countEvents, type EventFilter, ledgerValues } from '../../db/event-quer
 import type { Database } from '../../db/schema.js';
 import { ledgerHead } from '../../db/stats.js';
 import { EXPORT_VIEWS, type ExportView } from '../../export/columns.js';
-import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
 import { statementTexts } from '../../export/statement-texts.js';
-import { timeZone } from '../../export/time-zone.js';
 import {
   EXPORT_FORMATS,
-  type ExportFormat,
   type ExportOptions as ExportOptionsOf,
   exportEvents,
   tableOf,
   XLSX_MAX_ROWS,
 } from '../../export/write-export.js';
+import { exportFormat } from '../../params/export-format.js';
+import { FILTER_PARAMETERS, parseFilter } from '../../params/filter.js';
+import { timeZone } from '../../params/time-zone.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { countryOption, forceOption } from '../options.js';
 import { progressBar } from '../progress-bar.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { cliParameters } from './parameters.js';
@@ -56,14 +57,14 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
     )
     .option('--format <format>', `${EXPORT_FORMATS.join(', ')}`, 'csv')
     .option('--out <file>', 'write to this file instead of stdout')
-    .option('--force', 'replace the --out file if it exists already')
+    .addOption(forceOption)
     .option('--since <date>', 'from this date or time on (inclusive), e.g. 2026-11-01 or 2026-11-01T09:00:00Z')
     .option('--until <date>', 'before this time; a date or month given here is included whole, e.g. 2026-11-30')
     .option('--decision <decision>', 'opt_in, declined or opt_out')
     .option('--category <category>', 'e.g. utility or marketing')
     .option('--business <business>', 'the business as the voice script names it')
     .option('--phone <number>', 'one number, in any common notation')
-    .option('--country <code>', 'region for a --phone written without its country code, e.g. US')
+    .addOption(countryOption)
     .option(
       '--columns <view>',
       'summary (csv and xlsx default: when, number, business, category, decision, source, reason, reference, language) or all (the full evidence row)',
@@ -75,10 +76,7 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
     .option('--raw', 'CSV: keep every value exact, for machines (no formula neutralising; all columns)')
     .option('--bom', 'CSV: start with a byte order mark, for Excel')
     .action(async (options: ExportOptions) => {
-      const format = options.format as ExportFormat;
-      if (!EXPORT_FORMATS.includes(format)) {
-        throw new UsageError(`--format "${options.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-      }
+      const format = cliParameters(() => exportFormat(options.format));
       if ((options.raw || options.bom) && format !== 'csv') {
         throw new UsageError(`--${options.raw ? 'raw' : 'bom'} applies to csv only, not --format ${format}`);
       }

@@ -1,11 +1,13 @@
+import type { ParsedUrlQuery } from 'node:querystring';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { queryParams } from '../../api/query.js';
 import type { AppContext } from '../../context.js';
 import { countEvents, type EventFilter, pageOfEvents, seqRangeOf } from '../../db/event-query.js';
-import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
-import { InvalidParameterError } from '../../export/invalid-parameter.js';
 import { DOWNLOAD_PARAMETERS, downloadOptions, filtersOf, sendExport } from '../../http/export-download.js';
+import { checkXlsxRows, exportFormat } from '../../params/export-format.js';
+import { FILTER_PARAMETERS, parseFilter } from '../../params/filter.js';
+import { InvalidParameterError } from '../../params/invalid-parameter.js';
+import { queryParams } from '../../params/query.js';
 import { type DeskState, recordAccess, sendPage } from '../desk-context.js';
 import { type EventFilterInput, EventsPage } from '../views/events.js';
 
@@ -15,7 +17,7 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
   router.get('/events', async (ctx) => {
     const desk = ctx.state.desk;
     if (!desk) return;
-    const input = filledIn(ctx as unknown as Context, ['after']);
+    const input = filledIn(ctx.query, ['after']);
     const user = { name: desk.user, csrf: desk.csrf };
     const businesses = [...new Set(app.scripts.all.map((s) => s.business))].sort();
     const now = app.clock.now();
@@ -60,11 +62,13 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
   });
 
   router.get('/events/download', async (ctx) => {
-    const input = filledIn(ctx as unknown as Context, [...DOWNLOAD_PARAMETERS]);
+    const input = filledIn(ctx.query, [...DOWNLOAD_PARAMETERS]);
+    const format = exportFormat(input.format);
     // Spreadsheet-safe CSV (formulas neutralised) with a BOM: managers open it in Excel.
-    const options = downloadOptions(input, app, { bom: (input.format ?? 'csv') === 'csv' });
+    const options = downloadOptions(input, app, { bom: format === 'csv' });
     const filter = parseFilter(input);
-    await recordAccess(app, ctx, { action: 'export', target: options.format, detail: describe(input) || 'all events' });
+    await checkXlsxRows(format, () => countEvents(app.store.db, filter));
+    await recordAccess(app, ctx, { action: 'export', target: format, detail: describe(input) || 'all events' });
     await sendExport(ctx as unknown as Context, app, filter, options, {
       label: 'desk export',
       filters: filtersOf(input),
@@ -76,8 +80,8 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
  * The query's filters, with empty fields left out: an empty form field means "any", not "empty". Unknown or
  * repeated parameters are refused as in the API.
  */
-function filledIn(ctx: Context, extra: string[]): EventFilterInput & Record<string, string | undefined> {
-  const params = queryParams(ctx, [...FILTER_PARAMETERS, ...extra]);
+function filledIn(query: ParsedUrlQuery, extra: string[]): EventFilterInput & Record<string, string | undefined> {
+  const params = queryParams(query, [...FILTER_PARAMETERS, ...extra]);
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v.trim() !== ''));
 }
 

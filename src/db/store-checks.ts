@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type Kysely, sql } from 'kysely';
@@ -13,7 +13,7 @@ import { migrate, openStore } from './store.js';
 export async function integrityProblems(db: Kysely<Database>, limit = 10): Promise<string[]> {
   const file = databaseFileOf(db);
   const lines =
-    file !== undefined && existsSync(fileURLToPath(INTEGRITY_WORKER))
+    file !== undefined && existsSync(fileURLToPath(INTEGRITY_WORKER)) && statSync(file).size >= WORKER_FROM_BYTES
       ? await integrityInWorker(file, limit)
       : (await sql<{ integrity_check: string }>`pragma integrity_check(${sql.lit(limit)})`.execute(db)).rows.map((r) =>
           String(Object.values(r)[0]),
@@ -22,6 +22,8 @@ export async function integrityProblems(db: Kysely<Database>, limit = 10): Promi
 }
 
 const INTEGRITY_WORKER = new URL('./integrity-worker.js', import.meta.url);
+// Below this the check takes less time than starting a worker thread.
+const WORKER_FROM_BYTES = 64 * 2 ** 20;
 
 /**
  * The check over a connection of its own in a worker thread: on a large ledger it takes as long as the chain walk,

@@ -1,3 +1,4 @@
+// @ts-check
 // Exports and verification of a large ledger beside `sqlite3 -csv` on the same file and columns, and the phone
 // line while the API streams an export of the whole ledger. Run with `npm run bench` (or `node bench/run.js export`
 // after `npm run build`).
@@ -14,7 +15,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createApp } from '#dist/app.js';
+import { loadConfig } from '#dist/config.js';
+import { createAppContext } from '#dist/context.js';
+import { listen } from '#dist/http/listen.js';
+import { silentLogger } from '#dist/logger.js';
 import { recordedAtOf, seedLedger } from './seed-ledger.js';
+import { postAsTwilio } from './twilio-post.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-export-'));
@@ -38,6 +45,7 @@ const ALL_COLUMNS =
   'statement_sha256, transcript_sha256, signature_verified, reason, prev_hash, hash';
 
 /** One command, timed, with its peak RSS from GNU time; its output goes to a file. */
+/** @param {string} label @param {string[]} argv @param {boolean} [out] */
 function timed(label, argv, out) {
   const started = performance.now();
   const run = spawnSync('/usr/bin/time', ['-f', 'maxRSSKiB=%M', ...argv], {
@@ -51,12 +59,18 @@ function timed(label, argv, out) {
   return { seconds, peakRssMiB: Number(/maxRSSKiB=(\d+)/.exec(run.stderr)?.[1]) / 1024 };
 }
 
-const cli = (build, ...args) => [process.execPath, join(build, 'bin/optin-ivr.js'), ...args];
-const out = (name) => join(dir, name);
+const cli = (/** @type {string} */ build, /** @type {string[]} */ ...args) => [
+  process.execPath,
+  join(build, 'bin/optin-ivr.js'),
+  ...args,
+];
+const out = (/** @type {string} */ name) => join(dir, name);
 const jsonlFile = out('after.jsonl');
 
 /** What each round measures: [label, argv]. */
+/** @param {string} build @param {string} tag @returns {[string, string[]][]} */
 function cases(build, tag) {
+  /** @type {[string, string[]][]} */
   const list = [
     [
       `${tag} export csv (all columns, --raw)`,
@@ -82,8 +96,10 @@ function cases(build, tag) {
 // The jsonl that `verify --file` reads, written once by this build.
 timed('jsonl for verify --file', cli(root, 'export', '--format', 'jsonl', '--out', jsonlFile, '--force'));
 
+/** @type {Map<string, { seconds: number; peakRssMiB: number }[]>} */
 const samples = new Map();
-const add = (label, sample) => samples.set(label, [...(samples.get(label) ?? []), sample]);
+const add = (/** @type {string} */ label, /** @type {{ seconds: number; peakRssMiB: number }} */ sample) =>
+  samples.set(label, [...(samples.get(label) ?? []), sample]);
 for (let round = 0; round < ROUNDS; round += 1) {
   process.stderr.write(`export bench: round ${round + 1} of ${ROUNDS}\n`);
   // The reference: SQLite's own shell writing the same columns of the same file as CSV.
@@ -124,12 +140,15 @@ if (process.env.BENCH_XLSX !== '0') {
   );
 }
 
+/** @param {number[]} xs @returns {number} */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const at = (/** @type {number} */ i) => /** @type {number} */ (s[i]);
+  return s.length % 2 ? at((s.length - 1) / 2) : (at(s.length / 2 - 1) + at(s.length / 2)) / 2;
 };
-const reference = median(samples.get('sqlite3 -csv (same columns)').map((s) => s.seconds));
-const referenceSmall = median(samples.get(`sqlite3 -csv (same columns), first ${SMALL}`).map((s) => s.seconds));
+const secondsOf = (/** @type {string} */ label) => median((samples.get(label) ?? []).map((s) => s.seconds));
+const reference = secondsOf('sqlite3 -csv (same columns)');
+const referenceSmall = secondsOf(`sqlite3 -csv (same columns), first ${SMALL}`);
 const rows = [...samples].map(([label, runs]) => {
   const seconds = median(runs.map((r) => r.seconds));
   const small = label.includes(`first ${SMALL}`);
@@ -163,11 +182,6 @@ process.stderr.write(
 rmSync(dir, { recursive: true, force: true });
 
 async function phoneLineDuringExport() {
-  const { createApp } = await import('../dist/app.js');
-  const { buildContext } = await import('../dist/bootstrap.js');
-  const { loadConfig } = await import('../dist/config.js');
-  const { silentLogger } = await import('../dist/logger.js');
-  const { postAsTwilio } = await import('./twilio-post.js');
   const TOKEN = 'bench-token';
   const ADMIN = 'bench-admin-token-0123456789';
   const config = loadConfig({
@@ -177,11 +191,11 @@ async function phoneLineDuringExport() {
     LOG_LEVEL: 'silent',
     VOICE_SCRIPTS_DIR: join(root, 'voice-scripts'),
   });
-  const context = await buildContext(config, silentLogger);
-  const server = createApp(context).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const context = await createAppContext(config, silentLogger);
+  const server = await listen(createApp(context), { host: '127.0.0.1', port: 0 });
+  const base = server.url;
   let callNo = 20_000_000 + Math.floor(Math.random() * 1_000_000);
+  /** @param {() => boolean} stopWhen */
   async function callLatencies(stopWhen) {
     const latencies = [];
     while (!stopWhen()) {
@@ -193,10 +207,14 @@ async function phoneLineDuringExport() {
         To: '+15005550006',
         CallStatus: 'in-progress',
       };
-      for (const [path, extra] of [
+      /** @type {[string, Record<string, string>][]} */
+      const turns = [
         ['/voice/incoming', {}],
-        ...[1, 2, 3].map((t) => [`/voice/turn?n=${t}`, { Digits: '1' }]),
-      ]) {
+        ...[1, 2, 3].map(
+          (t) => /** @type {[string, Record<string, string>]} */ ([`/voice/turn?n=${t}`, { Digits: '1' }]),
+        ),
+      ];
+      for (const [path, extra] of turns) {
         const { ms, status } = await postAsTwilio(base, TOKEN, path, { ...params, ...extra });
         if (status !== 200) throw new Error(`${path}: ${status}`);
         latencies.push(ms);
@@ -204,10 +222,11 @@ async function phoneLineDuringExport() {
     }
     return latencies;
   }
-  const summary = (latencies) => {
+  const summary = (/** @type {number[]} */ latencies) => {
     const s = [...latencies].sort((a, b) => a - b);
-    const pct = (p) => Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1));
-    return { requests: s.length, p50: pct(50), p95: pct(95), p99: pct(99), max: Number(s.at(-1).toFixed(1)) };
+    const at = (/** @type {number} */ i) => Number(/** @type {number} */ (s[i]).toFixed(1));
+    const pct = (/** @type {number} */ p) => at(Math.min(s.length - 1, Math.floor((p / 100) * s.length)));
+    return { requests: s.length, p50: pct(50), p95: pct(95), p99: pct(99), max: at(s.length - 1) };
   };
   let calls = 0;
   const idle = summary(await callLatencies(() => calls++ >= 50));
@@ -218,14 +237,16 @@ async function phoneLineDuringExport() {
     const res = await fetch(`${base}/api/consent-events/export?format=csv&columns=all`, {
       headers: { authorization: `Bearer ${ADMIN}` },
     });
-    for await (const chunk of res.body) bytes += chunk.length;
+    if (!res.body) throw new Error(`export answered ${res.status} without a body`);
+    for await (const chunk of /** @type {AsyncIterable<Uint8Array>} */ (/** @type {unknown} */ (res.body)))
+      bytes += chunk.length;
     exporting = false;
   })();
   const during = summary(await callLatencies(() => !exporting));
   await download;
   const seconds = (performance.now() - started) / 1000;
-  await new Promise((resolve) => server.close(resolve));
-  await context.store.close();
+  await server.close();
+  await context.close();
   return {
     idle,
     duringApiExport: during,

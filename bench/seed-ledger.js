@@ -1,20 +1,23 @@
+// @ts-check
 // Seeds a ledger file with N consent events through the real append path (appendEvents in write transactions
 // of 1,000 events, each chained and hashed as in production), and one call row per event so an export has the
 // call's reference to show. Usage: node bench/seed-ledger.js FILE [EVENTS=1000000]. `npm run build` first.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendEvents } from '../dist/db/ledger.js';
-import { migrate, openStore, writeTransaction } from '../dist/db/store.js';
+import { appendEvents } from '#dist/db/ledger.js';
+import { migrate, openStore, writeTransaction } from '#dist/db/store.js';
 
 export const START = Date.parse('2026-01-01T00:00:00Z');
 /** Valid US numbers (exchange 200-999), one per event up to 8 million. */
-export const phoneOf = (j) => `+1415${200 + (Math.floor(j / 10_000) % 800)}${String(j % 10_000).padStart(4, '0')}`;
+export const phoneOf = (/** @type {number} */ j) =>
+  `+1415${200 + (Math.floor(j / 10_000) % 800)}${String(j % 10_000).padStart(4, '0')}`;
 /** The time of event `j`: a minute apart per batch of 1,000. */
-export const recordedAtOf = (j) => new Date(START + Math.floor(j / 1000) * 60_000).toISOString();
+export const recordedAtOf = (/** @type {number} */ j) => new Date(START + Math.floor(j / 1000) * 60_000).toISOString();
 
 const STATEMENT = 'Hello, this is Demo Shop. To agree to order updates on WhatsApp, press 1.';
 const STATEMENT_SHA256 = createHash('sha256').update(STATEMENT).digest('hex');
 
+/** @param {string} file @param {number} events */
 export async function seedLedger(file, events) {
   if (existsSync(file)) throw new Error(`${file} exists already`);
   const store = openStore(file);
@@ -34,7 +37,9 @@ export async function seedLedger(file, events) {
     .execute();
   let id = 0;
   for (let i = 0; i < events; i += 1000) {
+    /** @type {import('#dist/db/ledger.js').NewConsentEvent[]} */
     const batch = [];
+    /** @type {import('#dist/db/schema.js').NewCall[]} */
     const calls = [];
     for (let j = i; j < Math.min(events, i + 1000); j++) {
       const callSid = `CA${j.toString(16).padStart(32, '0')}`;
@@ -75,7 +80,7 @@ export async function seedLedger(file, events) {
           reference: String(10_000_000 + j).slice(-8),
           state: '{}',
           turn: 4,
-          outcome: 'decided',
+          outcome: j % 5 === 0 ? 'declined' : 'opted_in',
           designated_number: null,
           number_source: 'caller_id',
           started_at: at,

@@ -1,4 +1,5 @@
 import { hash as digest } from 'node:crypto';
+import { everyKeyOf } from '../every-key.js';
 import type { ConsentEvent } from './schema.js';
 
 /** The `prev_hash` of the first event. */
@@ -76,8 +77,13 @@ const CHAINED_KEYS = [
 export const LATER_KEYS = ['transcript_sha256'] as const satisfies readonly (keyof ChainedFields)[];
 const LATER_KEY_SET: ReadonlySet<string> = new Set(LATER_KEYS);
 
-/** Every hashed key in sorted order: the canonical form's key order. */
-export const HASHED_KEYS: readonly (keyof ChainedFields)[] = [...CHAINED_KEYS, ...LATER_KEYS].sort();
+/**
+ * Every hashed key in sorted order: the canonical form's key order. It must name every column but the hash, or a
+ * column could change without the hash noticing: this does not compile until a new column is in one of the lists.
+ */
+export const HASHED_KEYS: readonly (keyof ChainedFields)[] = [
+  ...everyKeyOf<ChainedFields>()([...CHAINED_KEYS, ...LATER_KEYS]),
+].sort();
 const LATER: readonly boolean[] = HASHED_KEYS.map((key) => LATER_KEY_SET.has(key));
 const KEY_OPENINGS: readonly string[] = HASHED_KEYS.map((key) => `${JSON.stringify(key)}:`);
 

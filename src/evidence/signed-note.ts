@@ -35,7 +35,7 @@ export interface NoteVerifier {
 }
 
 /** The 4-byte key ID: SHA-256(name || 0x0A || 0x01 || public key), first four bytes. */
-export function keyIdOf(name: string, publicKey: Buffer): Buffer {
+function keyIdOf(name: string, publicKey: Buffer): Buffer {
   return createHash('sha256')
     .update(name, 'utf8')
     .update(Buffer.from([0x0a, ED25519]))
@@ -82,7 +82,7 @@ export function generateNoteKey(name: string): { signerText: string; verifierTex
  * Decodes base64 only in its one canonical spelling. Node's decoder skips stray characters and ignores the unused
  * low bits of the last character, so several texts decode to the same bytes; evidence must have exactly one.
  */
-export function strictBase64(text: string, what: string): Buffer {
+function strictBase64(text: string, what: string): Buffer {
   const raw = Buffer.from(text, 'base64');
   if (raw.toString('base64') !== text) throw new NoteError(`${what} is not canonical base64`);
   return raw;

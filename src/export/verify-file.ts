@@ -3,42 +3,18 @@ import { visit } from 'jsonc-parser';
 import { z } from 'zod';
 import { type ChainCheck, ChainWalk, GENESIS_HASH, HASHED_KEYS } from '../db/chain.js';
 import type { ConsentEvent } from '../db/schema.js';
+import { DECISIONS, EVENT_SOURCES } from '../ledger-vocabulary.js';
 import { EXPORT_COLUMNS, type ExportColumn } from './columns.js';
+import { consentEventSchema } from './event-schema.js';
 
 export class ExportFileError extends Error {
   override name = 'ExportFileError';
 }
 
-const text = z.string().nullable();
-const integer = z.number().int().nullable();
-const line = z.strictObject({
-  seq: z.number().int().positive(),
-  recorded_at: z.string(),
-  event_id: z.string(),
-  phone_number: text,
-  number_source: text,
-  business: z.string(),
-  channel: z.string(),
-  category: z.string(),
-  decision: z.enum(['opt_in', 'declined', 'opt_out']),
-  source: z.enum(['ivr', 'agent', 'api']),
-  digits: text,
-  prompt_id: text,
-  attempt: integer,
-  call_sid: text,
-  account_sid: text,
-  called_number: text,
-  script_id: text,
-  script_version: text,
-  language: text,
-  voice: text,
-  statement_sha256: text,
+/** One line of a JSON Lines export (`verify --file`). */
+export const exportLineSchema = consentEventSchema.extend({
   // Added in 2026-11: exports written before it have no such key, and their hashes do not cover it.
-  transcript_sha256: text.optional(),
-  signature_verified: integer,
-  reason: text,
-  prev_hash: z.string().regex(/^[0-9a-f]{64}$/),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  transcript_sha256: z.string().nullable().optional(),
 });
 
 export type FileCheck = ChainCheck & {
@@ -114,7 +90,7 @@ function readEvent(file: string, n: number, raw: string, isFirst: boolean): Cons
     throw new ExportFileError(`${file} line ${n} has the key "${twice}" twice: a reader could take either value`);
   }
   if (isExportLine(value)) return value;
-  const parsed = line.safeParse(value);
+  const parsed = exportLineSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ExportFileError(
@@ -124,7 +100,7 @@ function readEvent(file: string, n: number, raw: string, isFirst: boolean): Cons
   return { ...parsed.data, transcript_sha256: parsed.data.transcript_sha256 ?? null } as ConsentEvent;
 }
 
-// What `line` accepts, checked by hand for a line as the export writes it (every key, in export order): the
+// What `exportLineSchema` accepts, checked by hand for a line as the export writes it (every key, in export order): the
 // schema, which builds a new object per line, then only reads the other lines and names what is wrong.
 const HEX64 = /^[0-9a-f]{64}$/;
 const KINDS: Record<ExportColumn, (v: unknown) => boolean> = {
@@ -136,8 +112,8 @@ const KINDS: Record<ExportColumn, (v: unknown) => boolean> = {
   business: (v) => typeof v === 'string',
   channel: (v) => typeof v === 'string',
   category: (v) => typeof v === 'string',
-  decision: (v) => v === 'opt_in' || v === 'declined' || v === 'opt_out',
-  source: (v) => v === 'ivr' || v === 'agent' || v === 'api',
+  decision: (v) => (DECISIONS as readonly unknown[]).includes(v),
+  source: (v) => (EVENT_SOURCES as readonly unknown[]).includes(v),
   digits: nullableText,
   prompt_id: nullableText,
   attempt: nullableInteger,

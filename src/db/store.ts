@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
+import { registerConnection } from './event-scan.js';
 import { type CommitInfo, GroupCommitter } from './group-commit.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
@@ -79,6 +80,7 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
   // Kysely's log sees the statements inside a write fail (a full disk on an insert); the transaction's own
   // statements below run on the connection directly, so they report their failures themselves.
   const db = new Kysely<Database>(options.observer ? { dialect, log: observeWrites(options.observer) } : { dialect });
+  registerConnection(db, sqlite);
   const run = (text: string) => async () => {
     try {
       connection.prepare(text).run([]);

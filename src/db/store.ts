@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
 import { isPostgresUrl, type PostgresOptions, redactUrl } from './database-url.js';
 import { beginWrite, type EngineKind, engineOf, tableNames } from './dialect.js';
+import { registerConnection } from './event-scan.js';
 import { type CommitInfo, GroupCommitter } from './group-commit.js';
 import { migrations } from './migrations.js';
 import { openPostgresStore } from './postgres-store.js';
@@ -105,6 +106,7 @@ function openSqliteStore(url: string, options: StoreOptions): Store {
   // Kysely's log sees the statements inside a write fail (a full disk on an insert); the transaction's own
   // statements below run on the connection directly, so they report their failures themselves.
   const db = new Kysely<Database>(options.observer ? { dialect, log: observeWrites(options.observer) } : { dialect });
+  registerConnection(db, sqlite);
   const run = (text: string) => async () => {
     try {
       connection.prepare(text).run([]);

@@ -13,39 +13,17 @@ afterEach(() => {
  * question is on the screen or the call ends. The keypad listens during a gather's prompts, which at the keyboard
  * last as long as they would take to say.
  */
-async function answer(s: TerminalSession, keys: string) {
+async function answer(s: TerminalSession | InProcessTerminal, keys: string) {
   const said = s.count('SAY [');
   s.type(keys);
   await s.waitFor((t) => t.count('SAY [') > said || t.screen().includes('CALL ENDED'));
 }
 
 /** The prompt is on the screen and playing: the keypad is listening over it. */
-const playing = (t: TerminalSession) => t.count('SAY [') > 0;
+const playing = (t: TerminalSession | InProcessTerminal) => t.count('SAY [') > 0;
 
+// In a real pseudo-terminal, on the built CLI: what the terminal driver does (raw keys, h, Ctrl-C).
 describe('optin-ivr simulate at a terminal, driven as a person would', () => {
-  it('shows the statement, takes 1, 1, 1 from the keypad and shows the events written', async () => {
-    const s = new TerminalSession(['simulate', '--db', ':memory:']);
-    session = s;
-    await s.waitFor(playing);
-    expect(s.screen()).toContain('Keypad: 0-9 * #, h hangs up.');
-    expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Hello, this is Demo Shop.');
-    await answer(s, '1');
-    expect(s.screen()).toContain('KEYPAD: waiting for 1 key (timeout 6 s; h hangs up)');
-    expect(s.screen()).toContain('PRESSED 1 (over the prompt)');
-    expect(s.screen()).toContain('You are calling from the number ending in 0 1 2 3.');
-    await answer(s, '1');
-    expect(s.screen()).toContain('Would you also like offers from Demo Shop on WhatsApp?');
-    await answer(s, '1');
-    await s.waitFor('Consent events written for this call:');
-    expect(await s.exited).toBe(0);
-    const screen = s.screen();
-    expect(screen).toContain('CALL ENDED: hangup (<Hangup>)');
-    expect(screen).toMatch(/#\d+ opt_in utility for \+14155550123 \(caller_id\), key 1 at statement attempt 1/);
-    expect(screen).toMatch(/#\d+ opt_in marketing for \+14155550123 \(caller_id\), key 1 at category_question/);
-    // The countdown line was cleared once a key was pressed: it is not left on the screen.
-    expect(screen).not.toContain('s left to press a key');
-  });
-
   it('takes a keyed number ended with # from a withheld caller, and hangs up on h', async () => {
     const s = new TerminalSession(['simulate', '--db', ':memory:', '--withheld']);
     session = s;
@@ -89,7 +67,34 @@ async function letTimeRun(s: InProcessTerminal, timer: ManualTimer, done: () => 
   }
 }
 
+// The CLI in-process on streams that say they are a terminal, its time moved by the test: no real second waited.
 describe('optin-ivr simulate at a terminal, its time moved by the test', () => {
+  it('shows the statement, takes 1, 1, 1 from the keypad and shows the events written', async () => {
+    const timer = new ManualTimer();
+    const s = new InProcessTerminal(['simulate', '--db', ':memory:'], {}, timer);
+    await s.waitFor(playing);
+    expect(s.screen()).toContain('Keypad: 0-9 * #, h hangs up.');
+    expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Hello, this is Demo Shop.');
+    await answer(s, '1');
+    expect(s.screen()).toContain('KEYPAD: waiting for 1 key (timeout 6 s; h hangs up)');
+    expect(s.screen()).toContain('PRESSED 1 (over the prompt)');
+    expect(s.screen()).toContain('You are calling from the number ending in 0 1 2 3.');
+    await answer(s, '1');
+    expect(s.screen()).toContain('Would you also like offers from Demo Shop on WhatsApp?');
+    await answer(s, '1');
+    // The closing words are no question: the keypad does not cut them short, so they are said in full.
+    expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Thank you.');
+    expect(s.screen()).not.toContain('CALL ENDED');
+    await letTimeRun(s, timer, () => s.screen().includes('Consent events written for this call:'));
+    expect(await s.exited).toBe(0);
+    const screen = s.screen();
+    expect(screen).toContain('CALL ENDED: hangup (<Hangup>)');
+    expect(screen).toMatch(/#\d+ opt_in utility for \+14155550123 \(caller_id\), key 1 at statement attempt 1/);
+    expect(screen).toMatch(/#\d+ opt_in marketing for \+14155550123 \(caller_id\), key 1 at category_question/);
+    // The countdown line was cleared once a key was pressed: it is not left on the screen.
+    expect(screen).not.toContain('s left to press a key');
+  });
+
   it('counts the gather timeout down once the statement would have been said, then hears silence and asks again', async () => {
     const timer = new ManualTimer();
     const s = new InProcessTerminal(['simulate', '--db', ':memory:'], {}, timer);

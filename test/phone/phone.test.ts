@@ -18,6 +18,19 @@ describe('phone numbers', () => {
     expect(maskPhone(null)).toBe('');
   });
 
+  // Anything that is not all digits (after an optional +) is an identity: everything after its scheme is hidden.
+  it.each([
+    ['sip:bob@example.com', 'sip:***'],
+    [':x', ':***'],
+    ['alice', '***'],
+    ['abc123', '***'],
+    ['123abc', '***'],
+    ['+', '***'],
+    ['12a34567', '***'],
+  ])('masks the identity %s as %s', (identity, masked) => {
+    expect(maskPhone(identity)).toBe(masked);
+  });
+
   // The rule as examples, written out by hand: at least four characters and about half of the number hidden, the
   // last two digits and at most six leading characters shown, the length kept.
   it.each([
@@ -60,6 +73,17 @@ describe('phone numbers', () => {
     expect(usableCallerId('+442079460018')).toBeUndefined(); // a London landline
     expect(usableCallerId('+266696687')).toBeUndefined();
     expect(usableCallerId('sip:bob@example.com')).toBeUndefined();
+  });
+
+  it('takes a caller ID as a number only when it starts with +, as Twilio sends one', () => {
+    // libphonenumber would read these; a caller ID written so is not what Twilio sends for a phone.
+    for (const from of ['tel:+4915112345678', ' +4915112345678']) {
+      expect(usableCallerId(from)).toBeUndefined();
+      expect(readCallerId(from)).toEqual({ number: null, usable: null });
+    }
+    // Too short to be a number at all.
+    expect(usableCallerId('+1')).toBeUndefined();
+    expect(readCallerId('+1')).toEqual({ number: null, usable: null });
   });
 
   it('reads a keyed-in number in the country of the line', () => {

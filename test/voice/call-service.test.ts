@@ -85,6 +85,8 @@ describe('answering a call', () => {
   it('derives an 8-digit reference from the CallSid, as sha256sum would', () => {
     // printf %s CA00000000000000000000000000000005 | sha256sum: cdd44beb39d0…; 0xcdd44beb39d0 mod 10^8 = 90467792.
     expect(referenceFor(SID)).toBe('90467792');
+    // …07: e596dca4028e…; 0xe596dca4028e mod 10^8 = 9591182, read out with its leading zero.
+    expect(referenceFor(callSid(7))).toBe('09591182');
     expect(actionFor(3)).toBe('turn?n=3');
   });
 });
@@ -180,6 +182,16 @@ describe('a turn of the call', () => {
     await expect(answerTurn(deps, { ...press('1'), callSid: callSid(6) }, 1)).rejects.toThrow(
       new CallNotFoundError(`no call ${callSid(6)} for turn 1`),
     );
+  });
+
+  it('names an unknown call as such, and fails (to be retried) a turn whose voice script is no longer loaded', async () => {
+    await expect(answerTurn(deps, press('1'), 1)).rejects.toMatchObject({ name: 'CallNotFoundError' });
+    await answerIncoming(deps, incoming());
+    const unloaded = { ...deps, scripts: { ...deps.scripts, byId: () => undefined } };
+    const failed = answerTurn(unloaded, press('1'), 1);
+    await expect(failed).rejects.toThrow(new Error(`voice script "demo" of call ${SID} is no longer loaded`));
+    await expect(failed).rejects.not.toBeInstanceOf(CallNotFoundError);
+    expect(await allEvents(ledger.store)).toEqual([]);
   });
 
   it('refuses a turn after the call has ended', async () => {

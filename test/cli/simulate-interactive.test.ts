@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualTimer } from '../helpers/manual-timer.js';
-import { InProcessTerminal, TerminalSession } from '../helpers/terminal.js';
+import { InProcessTerminal, type Screenful, TerminalSession } from '../helpers/terminal.js';
 
 let session: TerminalSession | undefined;
 afterEach(() => {
@@ -13,14 +13,14 @@ afterEach(() => {
  * question is on the screen or the call ends. The keypad listens during a gather's prompts, which at the keyboard
  * last as long as they would take to say.
  */
-async function answer(s: TerminalSession | InProcessTerminal, keys: string) {
+async function answer(s: Screenful, keys: string) {
   const said = s.count('SAY [');
   s.type(keys);
   await s.waitFor((t) => t.count('SAY [') > said || t.screen().includes('CALL ENDED'));
 }
 
 /** The prompt is on the screen and playing: the keypad is listening over it. */
-const playing = (t: TerminalSession | InProcessTerminal) => t.count('SAY [') > 0;
+const playing = (t: Screenful) => t.count('SAY [') > 0;
 
 // In a real pseudo-terminal, on the built CLI: what the terminal driver does (raw keys, h, Ctrl-C).
 describe('optin-ivr simulate at a terminal, driven as a person would', () => {

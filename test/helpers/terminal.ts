@@ -9,7 +9,7 @@ const COLS = 100;
 const ROWS = 40;
 
 /** A headless terminal emulator's screen, read as a person sees it, and waited on until it shows something. */
-abstract class Screenful {
+export abstract class Screenful {
   protected readonly term: xterm.Terminal;
   abstract readonly exited: Promise<number>;
   abstract type(keys: string): void;

@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   isWithheldCallerId,
+  maskNumbersInQuery,
   maskPhone,
   parsePhone,
+  phoneCountry,
   readCallerId,
   spellDigits,
   usableCallerId,
@@ -61,7 +63,7 @@ describe('phone numbers', () => {
   });
 
   it('knows the ways Twilio says a caller ID is withheld', () => {
-    for (const v of ['anonymous', 'Restricted', 'unknown', '+266696687', '', undefined]) {
+    for (const v of ['anonymous', 'Restricted', 'unknown', ' Anonymous ', '+266696687', '', undefined]) {
       expect(isWithheldCallerId(v)).toBe(true);
     }
     expect(isWithheldCallerId('+14155550123')).toBe(false);
@@ -90,6 +92,21 @@ describe('phone numbers', () => {
     expect(parsePhone('(415) 555-0123', 'US')).toMatchObject({ e164: '+14155550123', national: '4155550123' });
     expect(parsePhone('0151 12345678', 'DE')).toMatchObject({ e164: '+4915112345678', mobile: true });
     expect(parsePhone('12', 'US')).toBeUndefined();
+  });
+
+  it('masks every run of seven or more digits in the query of a URL, and nothing before the query', () => {
+    expect(maskNumbersInQuery('/?digits=4155550123')).toBe('/?digits=4155****23');
+    expect(maskNumbersInQuery('https://ivr.example.com/voice/turn?n=3&digits=4155550123&retry=1')).toBe(
+      'https://ivr.example.com/voice/turn?n=3&digits=4155****23&retry=1',
+    );
+    expect(maskNumbersInQuery('/a1234567?n=123456')).toBe('/a1234567?n=123456');
+    expect(maskNumbersInQuery('/a1234567')).toBe('/a1234567');
+  });
+
+  it("names a number's country, and none for what is not a number", () => {
+    expect(phoneCountry('+4915112345678')).toBe('DE');
+    expect(phoneCountry('+14155550123')).toBe('US');
+    expect(phoneCountry('not a number')).toBeUndefined();
   });
 
   it('spaces digits so a voice reads them one by one', () => {

@@ -12,6 +12,7 @@ import {
 } from '../../src/voice/call-service.js';
 import type { StatusParams, VoiceParams } from '../../src/voice/webhook-params.js';
 import { allEvents, tempStore } from '../helpers/ledger.js';
+import { demoScript } from '../helpers/scripts.js';
 import { ACCOUNT_SID, callSid, counterIds, steppingClock } from '../helpers/server.js';
 
 // The call service without HTTP: what each webhook writes, in one transaction, before the caller hears anything.
@@ -202,6 +203,38 @@ describe('a turn of the call', () => {
   });
 });
 
+describe('the steps of a call beside its prompts and keys', () => {
+  it('keeps the language chosen at the language menu', async () => {
+    const multilingual = { ...incoming(), to: '+15005550010' };
+    await answerIncoming(deps, multilingual);
+    await answerTurn(deps, { ...multilingual, digits: '2' }, 1);
+    const steps = await stepsForCall(ledger.store.db, SID);
+    expect(steps.filter((s) => s.turn === 1).map((s) => [s.kind, s.prompt_id, s.digits, s.detail])).toEqual([
+      ['key', 'language_menu', '2', null],
+      ['language', null, null, 'de-DE'],
+      ['prompt', 'statement', null, null],
+    ]);
+  });
+
+  it('keeps the number a caller was put through to, after the words said before', async () => {
+    const agent = demoScript((raw) => {
+      raw.agent = { number: '+14155550100', key: '0' };
+      raw.languages[0].prompts.statement += ' For a person, press {agent}.';
+      raw.languages[0].prompts.transfer = 'Please hold while we put you through.';
+    });
+    const scripts = { ...deps.scripts, forNumber: () => agent, byId: () => agent };
+    await answerIncoming({ ...deps, scripts }, incoming());
+    const turn = await answerTurn({ ...deps, scripts }, press('0'), 1);
+    expect(turn.events).toEqual([]);
+    const steps = await stepsForCall(ledger.store.db, SID);
+    expect(steps.filter((s) => s.turn === 1).map((s) => [s.kind, s.prompt_id, s.detail])).toEqual([
+      ['key', 'statement', null],
+      ['prompt', 'transfer', null],
+      ['transfer', null, '+14155550100'],
+    ]);
+  });
+});
+
 describe('status callbacks', () => {
   it('knows nothing of a call it never answered', async () => {
     expect((await recordStatus(deps, status('completed', 1))).result).toBe('unknown');
@@ -241,6 +274,19 @@ describe('status callbacks', () => {
     await answerTurn(deps, press('2'), 1);
     await recordStatus(deps, status('completed', 1));
     expect(await call()).toMatchObject({ outcome: 'declined', call_status: 'completed' });
+  });
+
+  it('names the outcome a final status ends a call with, once: abandoned without a decision', async () => {
+    await answerIncoming(deps, incoming());
+    expect(await recordStatus(deps, status('ringing', 1, null))).toEqual({ result: 'applied', endedWith: null });
+    expect(await recordStatus(deps, status('completed', 2))).toEqual({ result: 'applied', endedWith: 'abandoned' });
+    expect(await recordStatus(deps, status('failed', 3))).toEqual({ result: 'applied', endedWith: null });
+  });
+
+  it('names the decided outcome when the final status of a decided call comes', async () => {
+    await answerIncoming(deps, incoming());
+    await answerTurn(deps, press('2'), 1);
+    expect(await recordStatus(deps, status('completed', 1))).toEqual({ result: 'applied', endedWith: 'declined' });
   });
 
   it('applies only a later SequenceNumber: an equal or lower one is stale', async () => {

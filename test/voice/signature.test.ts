@@ -47,6 +47,8 @@ describe('the signature check', () => {
     expect(checkSignature(url, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', vector, '12345')).toBe('valid');
     expect(checkSignature(url, 'RSOYDt4T1cUTdK1PDd93/VVr8B9=', vector, '12345')).toBe('invalid');
     expect(checkSignature(url, '', vector, '12345')).toBe('invalid');
+    // A signature of another length than an HMAC-SHA1 in Base64 is refused too, not compared byte by byte.
+    expect(checkSignature(url, 'RSOYDt4T1cUTdK1PDd93', vector, '12345')).toBe('invalid');
   });
 
   it('still accepts a signature over the URL with its default port, as the library does', () => {

@@ -45,8 +45,14 @@ export function actionFor(turn: number): string {
   return `turn?n=${turn}`;
 }
 
+/** No such call, or no such turn of it: a webhook for a call this service did not answer, or out of step with it. */
 export class CallNotFoundError extends Error {
   override name = 'CallNotFoundError';
+}
+
+/** A turn for a call whose last answer hung up: Twilio has nothing more to send for it. */
+export class CallEndedError extends Error {
+  override name = 'CallEndedError';
 }
 
 /** `POST /voice/incoming`: records the call and asks the consent question. */
@@ -103,7 +109,7 @@ export function answerTurn(deps: CallServiceDeps, params: VoiceParams, turn: num
     if (!script) throw new Error(`voice script "${call.script_id}" of call ${call.call_sid} is no longer loaded`);
     const state = JSON.parse(call.state) as CallState;
     // The last answer hung up; Twilio has nothing more to send for this call.
-    if (state.step.name === 'ended') throw new CallNotFoundError(`call ${call.call_sid} has already ended`);
+    if (state.step.name === 'ended') throw new CallEndedError(`call ${call.call_sid} has already ended`);
     const digits = params.digits ?? '';
     const input: Input = digits === '' ? { kind: 'silence' } : { kind: 'keys', digits };
     return play(deps, trx, call, script, state, input, isoTimestamp(deps.clock.now()));

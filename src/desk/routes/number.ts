@@ -1,14 +1,15 @@
 import type Router from '@koa/router';
 import { isoTimestamp } from '../../clock.js';
-import { MAX_REASON_LENGTH, OptOutError, recordOptOut } from '../../consent/opt-out.js';
+import { MAX_REASON_LENGTH, recordOptOut } from '../../consent/opt-out.js';
 import { subscriberStatus } from '../../consent/subscriber-status.js';
 import type { AppContext } from '../../context.js';
 import { callSidsByReference } from '../../db/call-lookup.js';
 import { findCall } from '../../db/calls.js';
 import { callsForNumber, eventsForNumber } from '../../db/desk-lookups.js';
-import { phoneNumber } from '../../export/filter.js';
-import { InvalidParameterError } from '../../export/invalid-parameter.js';
-import { CALL_REFERENCE, CALL_SID, callSid, callTranscript, type Transcript } from '../../transcript/transcript.js';
+import { CALL_REFERENCE, CALL_SID, callSid } from '../../params/call-id.js';
+import { InvalidParameterError } from '../../params/invalid-parameter.js';
+import { phoneNumber } from '../../params/phone-number.js';
+import { callTranscript, type Transcript } from '../../transcript/transcript.js';
 import { type DeskContext, type DeskState, recordAccess, sendPage } from '../desk-context.js';
 import { checkedForm } from '../session-middleware.js';
 import { CallPage } from '../views/call.js';
@@ -102,7 +103,7 @@ export function numberRoutes(router: Router<DeskState>, app: AppContext): void {
         ),
       );
     } catch (err) {
-      if (err instanceof OptOutError) return fail(sentence(err.message));
+      if (err instanceof InvalidParameterError) return fail(sentence(err.message));
       throw err;
     }
     const summary = `${events[0]?.business ?? input.business}: ${events.map((e) => `${e.category} (seq ${e.seq})`).join(', ')}`;

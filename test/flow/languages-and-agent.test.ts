@@ -94,9 +94,11 @@ describe('the agent key', () => {
 
   it('is an ordinary digit while a number is keyed in', () => {
     const caller = newCallState({ language: 'en-US', callerId: null, callerNumber: null, reference: '12345678' });
-    const [, , keyed] = play(withAgent, caller, [keys('1'), keys('04155550123')]);
+    const [, asked, keyed] = play(withAgent, caller, [keys('1'), keys('0')]);
+    expect(asked?.state.step.name).toBe('enter_number');
     expect(keyed?.transferTo).toBeUndefined();
-    expect(keyed?.state.step.name).not.toBe('ended');
+    expect(keyed?.state.step.name).toBe('enter_number');
+    expect(keyed?.say[0]?.id).toBe('invalid_number');
   });
 
   it('is a wrong key on a line without an agent', () => {

@@ -107,3 +107,17 @@ describe('the agent key', () => {
     expect(pressed?.say[0]?.id).toBe('invalid_key');
   });
 });
+
+describe('a prompt the script does not have', () => {
+  it('stops the turn naming the script, the prompt and the language, rather than saying nothing', () => {
+    // The load-time check refuses such a script; this is the flow's own guard behind it.
+    const script = demoScript();
+    const english = script.languages[0] as (typeof script.languages)[0];
+    const { declined: _, ...prompts } = english.prompts;
+    const broken = { ...script, languages: [{ ...english, prompts: prompts as typeof english.prompts }] };
+    const start = state({ language: 'en-US', languageMenu: false });
+    expect(() => play(broken, start, [keys('2')])).toThrow(
+      new Error('voice script "demo" has no declined prompt in en-US'),
+    );
+  });
+});

@@ -1,3 +1,4 @@
+// @ts-check
 // The phone line under a burst of callers, measured against a bare Koa server on the same machine in the same
 // run (ratios are what carry from one noisy machine to another). Each server is its own process on loopback;
 // autocannon drives it with bodies signed in advance. Each figure is the median of BENCH_ROUNDS rounds.
@@ -23,19 +24,40 @@ const baseline = { name: 'bare-koa', root: undefined };
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-webhooks-'));
 let callNo = 1;
 
+/** @typedef {{ name: string; root: string | undefined }} Variant */
+/** @typedef {Awaited<ReturnType<typeof startServer>>} Server */
+/** @typedef {{ rate: number; p50: number; p99: number; non2xx: number; errors: number }} Round */
+/**
+ * @typedef {{ variant: string; kind: 'incoming' | 'calls'; connections: number; rps?: number;
+ *   callsPerSecond?: number; ratio?: number; p50: number; p99: number; non2xx: number; errors: number;
+ *   meanBatch: number | undefined; startupMs: number; calls?: number; events?: number;
+ *   rounds: Record<string, number>[] }} Row
+ */
+
+/** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const at = (/** @type {number} */ i) => /** @type {number} */ (s[i]);
+  return s.length % 2 ? at((s.length - 1) / 2) : (at(s.length / 2 - 1) + at(s.length / 2)) / 2;
 };
+/** @param {number} x */
 const round1 = (x) => Math.round(x * 10) / 10;
 
+/**
+ * @param {import('autocannon').Options} options
+ * @returns {Promise<import('autocannon').Result>}
+ */
 function run(options) {
   return new Promise((ok, fail) => {
     autocannon({ timeout: 15, ...options }, (err, result) => (err ? fail(err) : ok(result)));
   });
 }
 
-/** Every request a new call; enough bodies for twice the rate seen so far, so none is sent twice. */
+/**
+ * Every request a new call; enough bodies for twice the rate seen so far, so none is sent twice.
+ * @param {Server} server @param {number} connections @param {number} seconds @param {number} expectedRate
+ * @returns {Promise<Round & { sent: number }>}
+ */
 async function incomingRound(server, connections, seconds, expectedRate) {
   const bodies = incomingBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 2000);
   callNo += bodies.length;
@@ -47,14 +69,15 @@ async function incomingRound(server, connections, seconds, expectedRate) {
     requests: [
       {
         setupRequest: () => {
-          if (next >= bodies.length) throw new Error('ran out of signed bodies: raise the estimate');
-          return requestOf(bodies[next++]);
+          const body = bodies[next++];
+          if (!body) throw new Error('ran out of signed bodies: raise the estimate');
+          return requestOf(body);
         },
       },
     ],
   });
   return {
-    rps: result['2xx'] / result.duration,
+    rate: result['2xx'] / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -63,18 +86,25 @@ async function incomingRound(server, connections, seconds, expectedRate) {
   };
 }
 
-/** Each connection is one caller after another: incoming, three presses, status callback. */
+/**
+ * Each connection is one caller after another: incoming, three presses, status callback.
+ * @param {Server} server @param {number} callers @param {number} seconds @param {number} expectedRate
+ * @returns {Promise<Round>}
+ */
 async function callsRound(server, callers, seconds, expectedRate) {
   const calls = callBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 500);
   callNo += calls.length;
   let next = 0;
+  /** @param {number} i @returns {import('autocannon').Request} */
   const step = (i) => ({
-    setupRequest: (_req, context) => {
+    setupRequest: (_req, /** @type {{ call?: import('./signed-bodies.js').SignedBody[] }} */ context) => {
       if (i === 0) {
         if (next >= calls.length) throw new Error('ran out of signed calls: raise the estimate');
         context.call = calls[next++];
       }
-      return requestOf(context.call[i]);
+      const body = context.call?.[i];
+      if (!body) throw new Error(`no signed body for step ${i}`);
+      return requestOf(body);
     },
   });
   const result = await run({
@@ -84,7 +114,7 @@ async function callsRound(server, callers, seconds, expectedRate) {
     requests: [0, 1, 2, 3, 4].map(step),
   });
   return {
-    callsPerSecond: result['2xx'] / 5 / result.duration,
+    rate: result['2xx'] / 5 / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -92,7 +122,10 @@ async function callsRound(server, callers, seconds, expectedRate) {
   };
 }
 
-/** What the server says about its commits when it stops (the after variant; an older build says nothing). */
+/**
+ * What the server says about its commits when it stops (the after variant; an older build says nothing).
+ * @param {string} log
+ */
 function batchStats(log) {
   const line = log
     .split('\n')
@@ -103,37 +136,49 @@ function batchStats(log) {
   return commits > 0 ? round1(writes / commits) : undefined;
 }
 
-/** Calls and events actually in the file: an apology is a 200 too, so the answers alone prove nothing. */
+/**
+ * Calls and events actually in the file: an apology is a 200 too, so the answers alone prove nothing.
+ * @param {string} dbFile
+ */
 function ledgerCounts(dbFile) {
   const db = new SQLite(dbFile, { readonly: true });
+  /** @param {string} table @returns {number} */
+  const count = (table) => /** @type {{ n: number }} */ (db.prepare(`select count(*) as n from ${table}`).get()).n;
   try {
-    const calls = db.prepare('select count(*) as n from calls').get().n;
-    const events = db.prepare('select count(*) as n from consent_events').get().n;
+    const calls = count('calls');
+    const events = count('consent_events');
     return { calls, events };
   } finally {
     db.close();
   }
 }
 
+/**
+ * @param {Variant} variant @param {'incoming' | 'calls'} kind @param {number} connections
+ * @returns {Promise<Row>}
+ */
 async function measure(variant, kind, connections) {
   const server = await startServer(variant, dir);
   const round = kind === 'incoming' ? incomingRound : callsRound;
   const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
-  let rate = kind === 'incoming' ? warm.rps : warm.callsPerSecond;
+  let rate = warm.rate;
+  /** @type {Round[]} */
   const rounds = [];
   for (let i = 0; i < ROUNDS; i++) {
     const r = await round(server, connections, SECONDS, Math.max(rate, kind === 'incoming' ? 2000 : 400));
-    rate = Math.max(rate, kind === 'incoming' ? r.rps : r.callsPerSecond);
+    rate = Math.max(rate, r.rate);
     rounds.push(r);
   }
   const log = await server.stop();
   const counts = variant.root ? ledgerCounts(server.dbFile) : undefined;
+  /** @param {keyof Round} key */
   const pick = (key) => round1(median(rounds.map((r) => r[key])));
+  /** @type {Row} */
   const row = {
     variant: variant.name,
     kind,
     connections,
-    ...(kind === 'incoming' ? { rps: pick('rps') } : { callsPerSecond: pick('callsPerSecond') }),
+    ...(kind === 'incoming' ? { rps: pick('rate') } : { callsPerSecond: pick('rate') }),
     p50: pick('p50'),
     p99: pick('p99'),
     non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
@@ -141,12 +186,20 @@ async function measure(variant, kind, connections) {
     meanBatch: batchStats(log),
     startupMs: round1(server.startupMs),
     ...(counts ?? {}),
-    rounds: rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round1(v)]))),
+    rounds: rounds.map(({ rate, ...r }) =>
+      Object.fromEntries(
+        Object.entries({ [kind === 'incoming' ? 'rps' : 'callsPerSecond']: rate, ...r }).map(([k, v]) => [
+          k,
+          round1(v),
+        ]),
+      ),
+    ),
   };
   process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
   return row;
 }
 
+/** @type {Row[]} */
 const rows = [];
 for (const connections of [50, 200]) {
   rows.push(await measure(baseline, 'incoming', connections));
@@ -157,6 +210,7 @@ for (const callers of [20, 100]) for (const v of variants) rows.push(await measu
 for (const row of rows) {
   if (row.kind !== 'incoming' || row.variant === baseline.name) continue;
   const base = rows.find((r) => r.variant === baseline.name && r.connections === row.connections);
+  if (row.rps === undefined || base?.rps === undefined) continue;
   row.ratio = Math.round((row.rps / base.rps) * 1000) / 1000;
 }
 const startup = Object.fromEntries(
@@ -177,6 +231,7 @@ const results = {
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
+/** @param {unknown} v @param {number} n */
 const pad = (v, n) => String(v ?? '-').padStart(n);
 const lines = [
   `signed webhooks, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date})`,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { categoriesOf } from '../db/event-query.js';
-import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
+import { appendEvents } from '../db/ledger.js';
+import { newOptOutEvent } from '../db/new-event.js';
 import type { ConsentEvent, Database } from '../db/schema.js';
 import { InvalidParameterError } from '../params/invalid-parameter.js';
 import type { VoiceScript } from '../scripts/schema.js';
@@ -74,27 +75,12 @@ async function appendOptOuts(
   const categories = request.category === undefined ? known : [request.category];
   return appendEvents(
     trx,
-    categories.map(
-      (category): NewConsentEvent => ({
-        call_sid: null,
-        account_sid: null,
-        called_number: null,
+    categories.map((category) =>
+      newOptOutEvent({
         phone_number: request.phone,
-        number_source: null,
         business: request.business,
-        channel: 'whatsapp',
         category,
-        decision: 'opt_out',
-        digits: null,
-        prompt_id: null,
-        attempt: null,
         source: request.source,
-        script_id: null,
-        script_version: null,
-        language: null,
-        voice: null,
-        statement_sha256: null,
-        signature_verified: null,
         reason,
       }),
     ),

@@ -1,8 +1,19 @@
 import type { Kysely } from 'kysely';
-import type { Call, CallStep, Database, NewCall, NewCallStep, StatementsTable } from './schema.js';
+import type { Call, CallStep, Database, NewCall, NewCallStep } from './schema.js';
 
 export function findCall(db: Kysely<Database>, callSid: string): Promise<Call | undefined> {
   return db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
+}
+
+/** The calls whose spoken reference is `reference`: 8 digits can repeat, so there may be more than one. */
+export async function callSidsByReference(db: Kysely<Database>, reference: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('calls')
+    .select('call_sid')
+    .where('reference', '=', reference)
+    .orderBy('started_at')
+    .execute();
+  return rows.map((r) => r.call_sid);
 }
 
 /** Inserts the call unless one with its CallSid exists (a retried webhook); true when it was inserted. */
@@ -32,19 +43,6 @@ export function stepsForCall(db: Kysely<Database>, callSid: string): Promise<Cal
   return db.selectFrom('call_steps').selectAll().where('call_sid', '=', callSid).orderBy('id').execute();
 }
 
-/** Which of `hashes` this call has played to the caller. */
-export async function playedStatements(db: Kysely<Database>, callSid: string, hashes: string[]): Promise<Set<string>> {
-  if (hashes.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('call_steps')
-    .select('statement_sha256')
-    .distinct()
-    .where('call_sid', '=', callSid)
-    .where('statement_sha256', 'in', hashes)
-    .execute();
-  return new Set(rows.map((r) => r.statement_sha256 as string));
-}
-
 /** The answer already given to a turn, if any: what a repeated webhook must get again. */
 export async function findTurnResponse(
   db: Kysely<Database>,
@@ -65,19 +63,4 @@ export async function saveTurnResponse(
   row: { call_sid: string; turn: number; response: string; created_at: string },
 ): Promise<void> {
   await db.insertInto('call_turns').values(row).execute();
-}
-
-/** Keeps the exact text of each prompt once; a text already kept is left as it was first recorded. */
-export async function keepStatements(db: Kysely<Database>, rows: StatementsTable[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('statements')
-    .values(rows)
-    .onConflict((oc) => oc.column('sha256').doNothing())
-    .execute();
-}
-
-export function statementsByHash(db: Kysely<Database>, hashes: string[]) {
-  if (hashes.length === 0) return Promise.resolve([]);
-  return db.selectFrom('statements').selectAll().where('sha256', 'in', hashes).execute();
 }

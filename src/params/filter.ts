@@ -1,5 +1,5 @@
 import type { EventFilter } from '../db/event-query.js';
-import type { Decision } from '../db/schema.js';
+import { DECISIONS, type Decision } from '../ledger-vocabulary.js';
 import { InvalidParameterError } from './invalid-parameter.js';
 import { phoneCountry, phoneNumber } from './phone-number.js';
 import { timeBound } from './time-bound.js';
@@ -17,8 +17,6 @@ export interface FilterInput {
 }
 
 export const FILTER_PARAMETERS = ['since', 'until', 'decision', 'category', 'business', 'phone', 'country'] as const;
-
-const DECISIONS: readonly Decision[] = ['opt_in', 'declined', 'opt_out'];
 
 /** Checks every filter; the first bad one is reported by name, so a typo never yields a silently empty export. */
 export function parseFilter(input: FilterInput): EventFilter {

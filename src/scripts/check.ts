@@ -16,7 +16,7 @@ import { voiceLanguage } from './voice-languages.js';
 import { type PositionedYaml, parseWithPositions } from './yaml-positions.js';
 
 /** The longest a prompt may last when no maximum is configured (VOICE_PROMPT_MAX_SECONDS). */
-export const DEFAULT_MAX_PROMPT_SECONDS = 30;
+const DEFAULT_MAX_PROMPT_SECONDS = 30;
 
 export type Severity = 'error' | 'warning';
 
@@ -298,7 +298,7 @@ function checkKeyMentions(
 }
 
 /** Values as long as any call could make them, so the length checks hold for every caller. */
-export function worstCaseValues(script: VoiceScript, lang: ScriptLanguage): PromptValues {
+function worstCaseValues(script: VoiceScript, lang: ScriptLanguage): PromptValues {
   const descriptions = lang.categories.map((c) => c.description);
   const longestDescription = descriptions.reduce((a, b) => (b.length > a.length ? b : a), '');
   const all =

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { callSidsByReference } from '../db/call-lookup.js';
-import { findCall, statementsByHash, stepsForCall } from '../db/calls.js';
+import { callSidsByReference, findCall, stepsForCall } from '../db/calls.js';
 import { eventsForCall } from '../db/ledger.js';
 import type { Call, ConsentEvent, Database } from '../db/schema.js';
+import { statementsByHash } from '../db/statements.js';
 import { CALL_REFERENCE, callSid } from '../params/call-id.js';
 
 export interface TranscriptStep {

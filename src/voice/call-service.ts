@@ -6,17 +6,19 @@ import {
   findCall,
   findTurnResponse,
   insertNewCall,
-  keepStatements,
   saveTurnResponse,
   stepsForCall,
   updateCall,
 } from '../db/calls.js';
-import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
+import { appendEvents } from '../db/ledger.js';
+import { newIvrEvent } from '../db/new-event.js';
 import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
+import { keepStatements } from '../db/statements.js';
 import type { Store } from '../db/store.js';
 import { advance, firstLanguage, hasLanguageMenu, newCallState } from '../flow/flow.js';
 import type { CallState, Input, Turn } from '../flow/types.js';
 import { sha256Hex } from '../hash.js';
+import type { CallOutcome } from '../ledger-vocabulary.js';
 import { readCallerId } from '../phone/phone.js';
 import type { VoiceScripts } from '../scripts/load.js';
 import type { VoiceScript } from '../scripts/schema.js';
@@ -154,28 +156,25 @@ async function play(
   await checkStatementsWerePlayed(trx, call.call_sid, turn);
   const events = await appendEvents(
     trx,
-    turn.decisions.map(
-      (d): NewConsentEvent => ({
+    turn.decisions.map((d) =>
+      newIvrEvent({
         call_sid: call.call_sid,
         account_sid: call.account_sid,
         called_number: call.to_number,
         phone_number: d.phoneNumber,
         number_source: d.numberSource,
         business: script.business,
-        channel: 'whatsapp',
         category: d.category,
         decision: d.decision,
         digits: d.digits,
         prompt_id: d.prompt,
         attempt: d.attempt,
-        source: 'ivr',
         script_id: script.id,
         script_version: script.version,
         language: lang.language,
         voice: lang.voice,
         statement_sha256: d.statementSha256,
         signature_verified: 1,
-        reason: null,
       }),
     ),
     { recordedAt: now, newId: () => deps.ids.uuid() },
@@ -256,7 +255,7 @@ const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'canceled', 'f
 export interface StatusResult {
   result: 'applied' | 'stale' | 'unknown';
   /** The call's outcome when this callback is the one that ended it; null otherwise. */
-  endedWith: string | null;
+  endedWith: CallOutcome | null;
 }
 
 /** `POST /voice/status`: Twilio's word that the call has ended; a call that ended before a decision is abandoned. */

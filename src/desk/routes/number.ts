@@ -3,8 +3,7 @@ import { isoTimestamp } from '../../clock.js';
 import { MAX_REASON_LENGTH, recordOptOut } from '../../consent/opt-out.js';
 import { subscriberStatus } from '../../consent/subscriber-status.js';
 import type { AppContext } from '../../context.js';
-import { callSidsByReference } from '../../db/call-lookup.js';
-import { findCall } from '../../db/calls.js';
+import { callSidsByReference, findCall } from '../../db/calls.js';
 import { callsForNumber, eventsForNumber } from '../../db/desk-lookups.js';
 import { CALL_REFERENCE, CALL_SID, callSid } from '../../params/call-id.js';
 import { InvalidParameterError } from '../../params/invalid-parameter.js';
@@ -16,7 +15,7 @@ import { CallPage } from '../views/call.js';
 import { NumberPage, type NumberPageProps, type RevokeInput } from '../views/number.js';
 
 /** The agent recorded with a desk revoke: the signed-in user, inside the hashed reason so it cannot be changed. */
-export function agentSuffix(user: string): string {
+function agentSuffix(user: string): string {
   return ` (recorded on the desk by ${user})`;
 }
 

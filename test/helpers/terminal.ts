@@ -75,7 +75,11 @@ export class TerminalSession extends Screenful {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'silent', ...env },
     });
     this.proc.onData((data) => this.term.write(data));
-    this.exited = new Promise((resolve) => this.proc.onExit(({ exitCode }) => resolve(exitCode)));
+    // The emulator parses what it is given asynchronously: once the process has exited, wait until everything it
+    // wrote is on the screen, so a test that reads the screen after `exited` sees the last line too.
+    this.exited = new Promise((resolve) =>
+      this.proc.onExit(({ exitCode }) => this.term.write('', () => resolve(exitCode))),
+    );
   }
 
   type(keys: string): void {

@@ -83,7 +83,9 @@ describe('phone numbers', () => {
       expect(usableCallerId(from)).toBeUndefined();
       expect(readCallerId(from)).toEqual({ number: null, usable: null });
     }
-    // Too short to be a number at all.
+    // No caller ID at all, and one too short to be a number.
+    expect(usableCallerId(undefined)).toBeUndefined();
+    expect(usableCallerId('')).toBeUndefined();
     expect(usableCallerId('+1')).toBeUndefined();
     expect(readCallerId('+1')).toEqual({ number: null, usable: null });
   });

@@ -302,6 +302,12 @@ describe('status callbacks', () => {
     expect(statuses.map((s) => s.detail)).toEqual(['in-progress', 'completed']);
   });
 
+  it('applies a first callback numbered 0, the number Twilio gives the first callback of a call', async () => {
+    await answerIncoming(deps, incoming());
+    expect((await recordStatus(deps, status('completed', 0))).result).toBe('applied');
+    expect(await call()).toMatchObject({ call_status: 'completed', status_sequence: 0 });
+  });
+
   it('applies a callback without a SequenceNumber, keeping the last one known', async () => {
     await answerIncoming(deps, incoming());
     await recordStatus(deps, status('in-progress', 2));

@@ -30,13 +30,14 @@ export function slotRows<Row>(n: number, columns: readonly string[]): Row[] {
  */
 export function rowsShape(rows: readonly object[]): { key: string; columns: string[] } | undefined {
   const columns = Object.keys(rows[0] ?? {});
-  const joined = columns.join(',');
   for (const row of rows) {
-    const keys = Object.keys(row);
-    if (keys.length !== columns.length || keys.join(',') !== joined) return undefined;
-    for (const key of keys) if ((row as Record<string, unknown>)[key] === undefined) return undefined;
+    const keys = row === rows[0] ? columns : Object.keys(row);
+    if (keys.length !== columns.length) return undefined;
+    for (const [i, key] of keys.entries()) {
+      if (key !== columns[i] || (row as Record<string, unknown>)[key] === undefined) return undefined;
+    }
   }
-  return { key: `${rows.length}:${joined}`, columns };
+  return { key: `${rows.length}:${columns.join(',')}`, columns };
 }
 
 interface Template<R> {

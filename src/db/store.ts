@@ -79,13 +79,18 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
   // Kysely's log sees the statements inside a write fail (a full disk on an insert); the transaction's own
   // statements below run on the connection directly, so they report their failures themselves.
   const db = new Kysely<Database>(options.observer ? { dialect, log: observeWrites(options.observer) } : { dialect });
-  const run = (text: string) => async () => {
-    try {
-      connection.prepare(text).run([]);
-    } catch (err) {
-      if (options.observer) reportStorageFailure(options.observer, err);
-      throw err;
-    }
+  // Each prepared once: every write runs two of them, every batch two more.
+  const run = (text: string) => {
+    let statement: SQLite.Statement | undefined;
+    return async () => {
+      try {
+        statement ??= sqlite.prepare(text);
+        statement.run();
+      } catch (err) {
+        if (options.observer) reportStorageFailure(options.observer, err);
+        throw err;
+      }
+    };
   };
   const onCommit = (info: CommitInfo) => {
     options.onCommit?.(info);

@@ -1,0 +1,16 @@
+import { statSync, mkdtempSync } from 'node:fs'; import { tmpdir } from 'node:os'; import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { startServer, TOKEN, freePort } from './server-process.js';
+import { incomingBodies, requestOf } from './signed-bodies.js';
+const dir = mkdtempSync(join(tmpdir(), 'walw-'));
+const root = process.argv[2] ?? '/work/wt-9'; const conns = Number(process.argv[3] ?? 200); const secs = Number(process.argv[4] ?? 15);
+const port = await freePort();
+const bodies = incomingBodies(TOKEN, `http://127.0.0.1:${port}`, 1, 60000);
+const server = await startServer({ name: 'w', root }, dir, { port });
+let next = 0;
+const iv = setInterval(() => { let s = 0; try { s = statSync(server.dbFile + '-wal').size; } catch {} process.stdout.write(`${(s/2**20).toFixed(1)}MB `); }, 1000);
+const r = await autocannon({ url: server.base, connections: conns, duration: secs, requests: [{ setupRequest: () => requestOf(bodies[next++]) }] });
+clearInterval(iv);
+console.log(`\n${conns} conns: ${(r['2xx']/r.duration).toFixed(0)} req/s p50 ${r.latency.p50} p99 ${r.latency.p99} max ${r.latency.max}`);
+const log = await server.stop();
+console.log(log.split('\n').filter(l => /checkpoint|commits|wal/i.test(l)).slice(-3).join('\n').slice(0, 600));

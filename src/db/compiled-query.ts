@@ -65,7 +65,7 @@ export function compiledQuery<DB, P, R, K extends string | number = ''>(
     return { compiled, slots: compiled.parameters.map((p) => (p instanceof Slot ? p : undefined)) };
   };
   return {
-    execute(db: Kysely<DB>, params: P, key = '' as K) {
+    async execute(db: Kysely<DB>, params: P, key = '' as K) {
       const adapter = db.getExecutor().adapter;
       let shapes = byAdapter.get(adapter);
       if (!shapes) {

@@ -133,6 +133,39 @@ describe('group commit', () => {
     expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
   });
 
+  it('confirms nothing of a batch that fails part-way: each write is confirmed only once it is committed', async () => {
+    await open();
+    const seenWhenConfirmed: Record<string, string[]> = {};
+    const confirm = (name: string) => (value: unknown) => {
+      seenWhenConfirmed[name] = committedCallSids();
+      return value;
+    };
+    let ended = 0;
+    const results = await Promise.allSettled([
+      optIn(store, sid(1)).then(confirm('a')),
+      optIn(store, sid(2)).then(confirm('b')),
+      // The third write of the batch: its event is written, then the database ends the whole transaction under
+      // it (as SQLite does on a full disk), the first time only.
+      store
+        .write(async (trx) => {
+          await appendEvents(trx, [ivrEvent({ call_sid: sid(3) })], { recordedAt: 'x', newId: () => `ended-${ended}` });
+          if (ended++ === 0) await sql`rollback`.execute(trx);
+        })
+        .then(confirm('c')),
+      optIn(store, sid(4)).then(confirm('d')),
+    ]);
+    // The batch of four failed at its third write: nothing of it was committed, and the first two, though they had
+    // succeeded in it, were not confirmed then. Each write ran again alone and was confirmed after its own commit.
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(seenWhenConfirmed.a).toEqual([sid(1)]);
+    expect(seenWhenConfirmed.b).toEqual([sid(1), sid(2)]);
+    expect(seenWhenConfirmed.c).toEqual([sid(1), sid(2), sid(3)]);
+    expect(seenWhenConfirmed.d).toEqual([sid(1), sid(2), sid(3), sid(4)]);
+    expect(ended).toBe(2);
+    expect(commits.map((c) => c.batchSize)).toEqual([1, 1, 1, 1]);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 4 });
+  });
+
   it('fails the batch, not just one write, when the database ends the transaction under it', async () => {
     await open();
     const results = await Promise.allSettled([

@@ -46,7 +46,7 @@ export interface StoreOptions {
   backgroundCheckpoints?: boolean | Partial<CheckpointerOptions>;
 }
 
-const CHECKPOINTS: CheckpointerOptions = { intervalMs: 1000, maxWalBytes: 64 * 2 ** 20 };
+const CHECKPOINTS: CheckpointerOptions = { intervalMs: 1000, maxWalBytes: 64 * 2 ** 20, restartWalBytes: 4 * 2 ** 20 };
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -96,6 +96,10 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
     options.onCommit?.(info);
     options.observer?.committed({ seconds: info.seconds, batchSize: info.batchSize });
   };
+  const checkpointer =
+    options.backgroundCheckpoints && !readonly && file !== ':memory:'
+      ? backgroundCheckpoints(sqlite, file, options.backgroundCheckpoints)
+      : undefined;
   const committer = new GroupCommitter<Kysely<Database>>(
     {
       withConnection: (work) => db.connection().execute(work),
@@ -107,12 +111,15 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
       rollback: run('rollback'),
       inTransaction: () => sqlite.inTransaction,
     },
-    { maxBatch: options.maxBatch ?? 64, maxWaitMs: options.maxWaitMs ?? 0, onCommit },
+    {
+      maxBatch: options.maxBatch ?? 64,
+      maxWaitMs: options.maxWaitMs ?? 0,
+      onCommit,
+      // Under a steady stream of writes, the background checkpoint never finds the WAL without new frames, so it
+      // never starts afresh; a short pause now and then keeps it small (and no truncation stalls a commit).
+      betweenBatches: () => (checkpointer?.behind ? checkpointer.catchUp() : undefined),
+    },
   );
-  const checkpointer =
-    options.backgroundCheckpoints && !readonly && file !== ':memory:'
-      ? backgroundCheckpoints(sqlite, file, options.backgroundCheckpoints)
-      : undefined;
   return {
     db,
     kind: 'sqlite',

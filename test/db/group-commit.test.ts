@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommitInfo } from '../../src/db/group-commit.js';
+import { type CommitInfo, GroupCommitter } from '../../src/db/group-commit.js';
 import { appendEvents, verifyLedger } from '../../src/db/ledger.js';
 import { migrate, openStore, type Store, type StoreOptions } from '../../src/db/store.js';
 import { ivrEvent, keepTestStatement } from '../helpers/ledger.js';
@@ -79,6 +79,46 @@ describe('group commit', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await Promise.all([first, optIn(store, sid(2))]);
     expect(commits.map((c) => c.batchSize)).toEqual([2]);
+  });
+
+  it('waits between two transactions for what betweenBatches returns; writes arriving meanwhile join the next', async () => {
+    let release: () => void = () => undefined;
+    let pauses = 0;
+    const ran: string[] = [];
+    const committer = new GroupCommitter<string>(
+      {
+        withConnection: (work) => work('conn'),
+        begin: async () => void ran.push('begin'),
+        savepoint: async () => undefined,
+        release: async () => undefined,
+        rollbackToSavepoint: async () => undefined,
+        commit: async () => void ran.push('commit'),
+        rollback: async () => undefined,
+        inTransaction: () => true,
+      },
+      {
+        maxBatch: 64,
+        maxWaitMs: 0,
+        onCommit: (c) => ran.push(`committed ${c.batchSize}`),
+        betweenBatches: () => {
+          pauses += 1;
+          if (pauses !== 2) return undefined;
+          ran.push('pause');
+          return new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        },
+      },
+    );
+    await committer.write(async () => 'first');
+    const second = committer.write(async () => 'second');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Paused before its transaction: the second write is not begun, and a third one arrives meanwhile.
+    expect(ran).toEqual(['begin', 'commit', 'committed 1', 'pause']);
+    const third = committer.write(async () => 'third');
+    release();
+    expect(await Promise.all([second, third])).toEqual(['second', 'third']);
+    expect(ran).toEqual(['begin', 'commit', 'committed 1', 'pause', 'begin', 'commit', 'committed 2']);
   });
 
   it('rolls back a write that throws to its own savepoint; the others commit', async () => {

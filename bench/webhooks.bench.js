@@ -4,7 +4,7 @@
 // BENCH_BEFORE=<dir> also measures another build (a checkout with dist/ built) side by side, as "before".
 // Prints a table and writes bench/results.json. See bench/README.md.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
@@ -115,44 +115,55 @@ function ledgerCounts(dbFile) {
   }
 }
 
-async function measure(variant, kind, connections) {
-  const server = await startServer(variant, dir);
+/**
+ * One load (incoming or whole calls, at `connections`) on a fresh server per variant, the variants' rounds taken in
+ * turn (A, B, C, A, B, C, ...): on a shared machine a burst of other work then falls on all of them alike.
+ */
+async function measure(list, kind, connections) {
   const round = kind === 'incoming' ? incomingRound : callsRound;
-  const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
-  let rate = kind === 'incoming' ? warm.rps : warm.callsPerSecond;
-  const rounds = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const r = await round(server, connections, SECONDS, Math.max(rate, kind === 'incoming' ? 2000 : 400));
-    rate = Math.max(rate, kind === 'incoming' ? r.rps : r.callsPerSecond);
-    rounds.push(r);
+  const key = kind === 'incoming' ? 'rps' : 'callsPerSecond';
+  const runs = [];
+  for (const variant of list) {
+    const server = await startServer(variant, dir);
+    const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
+    runs.push({ variant, server, rate: warm[key], rounds: [] });
   }
-  const log = await server.stop();
-  const counts = variant.root ? ledgerCounts(server.dbFile) : undefined;
-  const pick = (key) => round1(median(rounds.map((r) => r[key])));
-  const row = {
-    variant: variant.name,
-    kind,
-    connections,
-    ...(kind === 'incoming' ? { rps: pick('rps') } : { callsPerSecond: pick('callsPerSecond') }),
-    p50: pick('p50'),
-    p99: pick('p99'),
-    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
-    errors: rounds.reduce((n, r) => n + r.errors, 0),
-    meanBatch: batchStats(log),
-    startupMs: round1(server.startupMs),
-    ...(counts ?? {}),
-    rounds: rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round1(v)]))),
-  };
-  process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
-  return row;
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const run of runs) {
+      const r = await round(run.server, connections, SECONDS, Math.max(run.rate, kind === 'incoming' ? 2000 : 400));
+      run.rate = Math.max(run.rate, r[key]);
+      run.rounds.push(r);
+    }
+  }
+  const rows = [];
+  for (const { variant, server, rounds } of runs) {
+    const log = await server.stop();
+    const counts = variant.root ? ledgerCounts(server.dbFile) : undefined;
+    const pick = (k) => round1(median(rounds.map((r) => r[k])));
+    const row = {
+      variant: variant.name,
+      kind,
+      connections,
+      [key]: pick(key),
+      p50: pick('p50'),
+      p99: pick('p99'),
+      non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+      errors: rounds.reduce((n, r) => n + r.errors, 0),
+      meanBatch: batchStats(log),
+      startupMs: round1(server.startupMs),
+      ...(counts ?? {}),
+      rounds: rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round1(v)]))),
+    };
+    process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
+    rows.push(row);
+  }
+  return rows;
 }
 
+const loadAtStart = loadavg().map(round1);
 const rows = [];
-for (const connections of [50, 200]) {
-  rows.push(await measure(baseline, 'incoming', connections));
-  for (const v of variants) rows.push(await measure(v, 'incoming', connections));
-}
-for (const callers of [20, 100]) for (const v of variants) rows.push(await measure(v, 'calls', callers));
+for (const connections of [50, 200]) rows.push(...(await measure([baseline, ...variants], 'incoming', connections)));
+for (const callers of [20, 100]) rows.push(...(await measure(variants, 'calls', callers)));
 
 for (const row of rows) {
   if (row.kind !== 'incoming' || row.variant === baseline.name) continue;
@@ -174,12 +185,14 @@ const results = {
   secondsPerRound: SECONDS,
   rows,
   startupToFirstAnswerMs: startup,
+  // The machine's 1/5/15-minute load averages when the run began and ended: other work shares these two cores.
+  loadAverage: { start: loadAtStart, end: loadavg().map(round1) },
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const pad = (v, n) => String(v ?? '-').padStart(n);
 const lines = [
-  `signed webhooks, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date})`,
+  `signed webhooks, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date}; load average ${results.loadAverage.start.join(' ')} at the start, ${results.loadAverage.end.join(' ')} at the end)`,
   `${'server'.padEnd(9)} ${'load'.padEnd(22)} ${pad('per s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('ratio', 6)} ${pad('batch', 6)} ${pad('non2xx', 7)}`,
 ];
 for (const r of rows) {

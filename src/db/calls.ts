@@ -45,9 +45,9 @@ const callUpdate = compiledQuery((db: Kysely<Database>, $: { callSid: string; pa
 export async function updateCall(db: Kysely<Database>, callSid: string, patch: CallPatch): Promise<void> {
   // Kysely leaves a column set to undefined out of the update; so does the shape.
   const columns = Object.keys(patch).filter((k) => patch[k as keyof CallPatch] !== undefined);
-  if (columns.length === 0)
-    return void (await db.updateTable('calls').set(patch).where('call_sid', '=', callSid).execute());
-  await callUpdate.execute(db, { callSid, patch }, columns.join(','));
+  if (columns.length > 0) await callUpdate.execute(db, { callSid, patch }, columns.join(','));
+  // An empty patch is an error, as Kysely reports it.
+  else await db.updateTable('calls').set(patch).where('call_sid', '=', callSid).execute();
 }
 
 const stepRows = compiledQuery((db: Kysely<Database>, _$: { rows: NewCallStep[] }, shape: string) => {

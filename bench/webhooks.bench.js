@@ -51,6 +51,7 @@ async function incomingRound(server, connections, seconds, expectedRate) {
   const bodies = incomingBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 2000);
   callNo += bodies.length;
   let next = 0;
+  const cpuBefore = server.cpuSeconds();
   const result = await run({
     url: server.base,
     connections,
@@ -64,8 +65,10 @@ async function incomingRound(server, connections, seconds, expectedRate) {
       },
     ],
   });
+  const cpu = server.cpuSeconds() - cpuBefore;
   return {
     rps: result['2xx'] / result.duration,
+    cpuUsPerRequest: (cpu * 1e6) / (result['2xx'] + result.non2xx),
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -158,6 +161,7 @@ async function measure(list, kind, connections) {
       [key]: pick(key),
       p50: pick('p50'),
       p99: pick('p99'),
+      ...(kind === 'incoming' ? { cpuUsPerRequest: pick('cpuUsPerRequest') } : {}),
       non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
       errors: rounds.reduce((n, r) => n + r.errors, 0),
       meanBatch: batchStats(log),
@@ -180,6 +184,8 @@ for (const row of rows) {
   if (row.kind !== 'incoming' || row.variant === baseline.name) continue;
   const base = rows.find((r) => r.variant === baseline.name && r.connections === row.connections);
   row.ratio = Math.round((row.rps / base.rps) * 1000) / 1000;
+  // What the ratio would be if each server had the same CPU to itself: the baseline's CPU per request over the app's.
+  row.cpuRatio = Math.round((base.cpuUsPerRequest / row.cpuUsPerRequest) * 1000) / 1000;
 }
 const startup = Object.fromEntries(
   [baseline, ...variants].map((v) => [
@@ -204,12 +210,12 @@ writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(resul
 const pad = (v, n) => String(v ?? '-').padStart(n);
 const lines = [
   `signed webhooks, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date}; load average ${results.loadAverage.start.join(' ')} at the start, ${results.loadAverage.end.join(' ')} at the end)`,
-  `${'server'.padEnd(9)} ${'load'.padEnd(22)} ${pad('per s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('ratio', 6)} ${pad('batch', 6)} ${pad('non2xx', 7)}`,
+  `${'server'.padEnd(9)} ${'load'.padEnd(22)} ${pad('per s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('ratio', 6)} ${pad('cpu us', 7)} ${pad('cpu ratio', 9)} ${pad('batch', 6)} ${pad('non2xx', 7)}`,
 ];
 for (const r of rows) {
   const load = r.kind === 'incoming' ? `incoming, ${r.connections} conns` : `calls, ${r.connections} callers`;
   lines.push(
-    `${r.variant.padEnd(9)} ${load.padEnd(22)} ${pad(r.rps ?? r.callsPerSecond, 9)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.ratio, 6)} ${pad(r.meanBatch, 6)} ${pad(r.non2xx + r.errors, 7)}`,
+    `${r.variant.padEnd(9)} ${load.padEnd(22)} ${pad(r.rps ?? r.callsPerSecond, 9)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.ratio, 6)} ${pad(r.cpuUsPerRequest, 7)} ${pad(r.cpuRatio, 9)} ${pad(r.meanBatch, 6)} ${pad(r.non2xx + r.errors, 7)}`,
   );
 }
 lines.push(

@@ -1,3 +1,4 @@
+// @ts-check
 // Exports and the phone line side by side, on a ledger of BENCH_EVENTS events (default 200,000):
 // - the CLI export in each format: rows per second and peak RSS (a small export too, to show memory stays flat);
 // - voice webhook latency with and without a large API export running in the same process;
@@ -8,12 +9,14 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from '../dist/app.js';
-import { buildContext } from '../dist/bootstrap.js';
-import { loadConfig } from '../dist/config.js';
-import { appendEvents } from '../dist/db/ledger.js';
-import { writeTransaction } from '../dist/db/store.js';
-import { silentLogger } from '../dist/logger.js';
+import { createApp } from '#dist/app.js';
+import { loadConfig } from '#dist/config.js';
+import { createAppContext } from '#dist/context.js';
+import { appendEvents } from '#dist/db/ledger.js';
+import { newIvrEvent } from '#dist/db/new-event.js';
+import { writeTransaction } from '#dist/db/store.js';
+import { listen } from '#dist/http/listen.js';
+import { silentLogger } from '#dist/logger.js';
 import { postAsTwilio } from './twilio-post.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -21,7 +24,8 @@ const SMALL = Math.round(EVENTS / 10);
 const TOKEN = 'bench-token';
 const ADMIN = 'bench-admin-token-0123456789';
 // Valid US numbers (exchange 200-999), one per event up to 8 million.
-const phoneOf = (j) => `+1415${200 + (Math.floor(j / 10_000) % 800)}${String(j % 10_000).padStart(4, '0')}`;
+const phoneOf = (/** @type {number} */ j) =>
+  `+1415${200 + (Math.floor(j / 10_000) % 800)}${String(j % 10_000).padStart(4, '0')}`;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-export-'));
@@ -33,36 +37,36 @@ const config = loadConfig({
   LOG_LEVEL: 'silent',
   VOICE_SCRIPTS_DIR: join(root, 'voice-scripts'),
 });
-const context = await buildContext(config, silentLogger);
+const context = await createAppContext(config, silentLogger);
 
 // Seed through the real append path, so every row is chained and hashed as in production.
 let id = 0;
 const seedStarted = performance.now();
 for (let i = 0; i < EVENTS; i += 1000) {
+  /** @type {import('#dist/db/ledger.js').NewConsentEvent[]} */
   const batch = [];
   for (let j = i; j < Math.min(EVENTS, i + 1000); j++) {
-    batch.push({
-      call_sid: `CA${j.toString(16).padStart(32, '0')}`,
-      account_sid: `AC${'1'.repeat(32)}`,
-      called_number: '+15005550006',
-      phone_number: phoneOf(j),
-      number_source: 'caller_id',
-      business: 'Demo Shop',
-      channel: 'whatsapp',
-      category: j % 2 ? 'marketing' : 'utility',
-      decision: j % 5 === 0 ? 'declined' : 'opt_in',
-      digits: '1',
-      prompt_id: 'statement',
-      attempt: 1,
-      source: 'ivr',
-      script_id: 'demo',
-      script_version: '1',
-      language: 'en-US',
-      voice: 'Polly.Joanna-Neural',
-      statement_sha256: 'ab'.repeat(32),
-      signature_verified: 1,
-      reason: null,
-    });
+    batch.push(
+      newIvrEvent({
+        call_sid: `CA${j.toString(16).padStart(32, '0')}`,
+        account_sid: `AC${'1'.repeat(32)}`,
+        called_number: '+15005550006',
+        phone_number: phoneOf(j),
+        number_source: 'caller_id',
+        business: 'Demo Shop',
+        category: j % 2 ? 'marketing' : 'utility',
+        decision: j % 5 === 0 ? 'declined' : 'opt_in',
+        digits: '1',
+        prompt_id: 'statement',
+        attempt: 1,
+        script_id: 'demo',
+        script_version: '1',
+        language: 'en-US',
+        voice: 'Polly.Joanna-Neural',
+        statement_sha256: 'ab'.repeat(32),
+        signature_verified: 1,
+      }),
+    );
   }
   const recordedAt = new Date(Date.parse('2026-01-01T00:00:00Z') + i * 60_000).toISOString();
   await writeTransaction(context.store.db, (trx) =>
@@ -71,6 +75,7 @@ for (let i = 0; i < EVENTS; i += 1000) {
 }
 const seedSeconds = (performance.now() - seedStarted) / 1000;
 
+/** @param {string} format @param {string[]} [extra] */
 function cliExport(format, extra = []) {
   const out = join(dir, `export-${format}-${extra.length}.${format}`);
   const started = performance.now();
@@ -111,10 +116,10 @@ for (const format of ['csv', 'xlsx']) cli.push(cliExport(format, ['--until', sma
 process.stderr.write(`${JSON.stringify({ seedSeconds, cli })}\n`);
 
 // The phone line while the API streams a large export from the same process.
-const server = createApp(context).listen(0, '127.0.0.1');
-await new Promise((resolve) => server.once('listening', resolve));
-const base = `http://127.0.0.1:${server.address().port}`;
+const server = await listen(createApp(context), { host: '127.0.0.1', port: 0 });
+const base = server.url;
 
+/** @param {string} path @param {Record<string, string>} params */
 async function webhook(path, params) {
   const { ms, status } = await postAsTwilio(base, TOKEN, path, params);
   if (status !== 200) throw new Error(`${path}: ${status}`);
@@ -122,7 +127,9 @@ async function webhook(path, params) {
 }
 
 let callNo = 10_000_000;
+/** @param {() => boolean} stopWhen */
 async function callLatencies(stopWhen) {
+  /** @type {number[]} */
   const latencies = [];
   while (!stopWhen()) {
     const n = callNo++;
@@ -139,10 +146,12 @@ async function callLatencies(stopWhen) {
   return latencies;
 }
 
+/** @param {number[]} latencies */
 function summary(latencies) {
   const s = [...latencies].sort((a, b) => a - b);
-  const pct = (p) => Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1));
-  return { requests: s.length, p50: pct(50), p95: pct(95), p99: pct(99), max: Number(s.at(-1).toFixed(1)) };
+  const at = (/** @type {number} */ i) => Number(/** @type {number} */ (s.at(i)).toFixed(1));
+  const pct = (/** @type {number} */ p) => at(Math.min(s.length - 1, Math.floor((p / 100) * s.length)));
+  return { requests: s.length, p50: pct(50), p95: pct(95), p99: pct(99), max: at(-1) };
 }
 
 // Baseline: the same number of calls with nothing else running.
@@ -156,13 +165,16 @@ const download = (async () => {
   const res = await fetch(`${base}/api/consent-events/export?format=csv`, {
     headers: { authorization: `Bearer ${ADMIN}` },
   });
-  for await (const chunk of res.body) exportedBytes += chunk.length;
+  if (!res.body) throw new Error(`export answered ${res.status} without a body`);
+  for await (const chunk of /** @type {AsyncIterable<Uint8Array>} */ (/** @type {unknown} */ (res.body)))
+    exportedBytes += chunk.length;
   exporting = false;
 })();
 const during = summary(await callLatencies(() => !exporting));
 await download;
 const apiExportSeconds = (performance.now() - exportStarted) / 1000;
 
+/** @type {number[]} */
 const lookups = [];
 for (let i = 0; i < 500; i++) {
   const phone = encodeURIComponent(phoneOf((i * 7919) % EVENTS));
@@ -190,6 +202,6 @@ console.log(
   }),
 );
 
-await new Promise((resolve) => server.close(resolve));
-await context.store.close();
+await server.close();
+await context.close();
 rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+// @ts-check
 // A CPU profile of the server under the incoming-webhook load: `node bench/profile.js [seconds] [root]`.
 // Starts the server with --cpu-prof, drives it with autocannon, stops it and prints where its time went:
 // self time grouped by package (or by our own source file), the heaviest functions, and GC.
@@ -14,21 +15,29 @@ const dir = mkdtempSync(join(tmpdir(), 'optin-profile-'));
 // Signed before the server starts, so the profile does not show it waiting for the load generator.
 const port = await freePort();
 const bodies = incomingBodies(TOKEN, `http://127.0.0.1:${port}`, 1, 100_000);
-const server = await startServer({ name: 'profiled', root }, dir, { cpuProfDir: dir, port });
 let next = 0;
+/** @returns {import('./signed-bodies.js').SignedBody} */
+const nextBody = () => {
+  const body = bodies[next++];
+  if (!body) throw new Error('ran out of signed bodies: raise the count');
+  return body;
+};
+const server = await startServer({ name: 'profiled', root }, dir, { cpuProfDir: dir, port });
 const result = await autocannon({
   url: server.base,
   connections: 50,
   duration: seconds,
-  requests: [{ setupRequest: () => requestOf(bodies[next++]) }],
+  requests: [{ setupRequest: () => requestOf(nextBody()) }],
 });
 await server.stop();
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+if (!file) throw new Error(`no CPU profile in ${dir}`);
 const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
 
 // Self time per node from the sample counts, weighted by the time between samples; start-up (loading modules,
 // migrations, the first answer) and the first second under load are left out: they are not the steady state.
 const skipUs = (server.startupMs + 1000) * 1000;
+/** @type {Map<number, number>} */
 const self = new Map();
 let elapsed = 0;
 for (let i = 0; i < profile.samples.length; i++) {
@@ -38,8 +47,12 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt);
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
+/** @typedef {Map<string, number>} Times */
+/** @type {Times} */
 const groups = new Map();
+/** @type {Times} */
 const functions = new Map();
+/** @param {Times} map @param {string} key @param {number} t */
 const add = (map, key, t) => map.set(key, (map.get(key) ?? 0) + t);
 for (const node of profile.nodes) {
   const t = self.get(node.id) ?? 0;
@@ -51,6 +64,7 @@ for (const node of profile.nodes) {
   add(groups, group, t);
   add(functions, `${functionName || '(anonymous)'} ${pkg ?? url.split('/').slice(-2).join('/')}:${lineNumber + 1}`, t);
 }
+/** @param {Times} map @param {number} n */
 const top = (map, n) =>
   [...map.entries()]
     .sort((a, b) => b[1] - a[1])

@@ -1,3 +1,4 @@
+// @ts-check
 // Runs every bench/*.bench.js in turn, each in its own process so one's memory does not colour another's.
 // `npm run bench` builds first; each benchmark prints one JSON line of measurements.
 import { spawnSync } from 'node:child_process';

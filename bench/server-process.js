@@ -1,22 +1,25 @@
+// @ts-check
 // Starts a server under test as its own process on a free loopback port, timed from spawn to its first answer.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { listen } from '#dist/http/listen.js';
 import { incomingBodies, requestOf } from './signed-bodies.js';
 
 export const TOKEN = 'bench-auth-token-0123456789';
 
 export async function freePort() {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  const probe = await listen(() => {}, { host: '127.0.0.1', port: 0 });
+  await probe.close();
+  return Number(new URL(probe.url).port);
 }
 
+/**
+ * @param {number} port @param {ReturnType<typeof requestOf>} req
+ * @returns {Promise<{ status: number | undefined; text: string }>}
+ */
 function post(port, req) {
   return new Promise((resolve, reject) => {
     const r = request({ host: '127.0.0.1', port, method: 'POST', path: req.path, headers: req.headers, agent: false });
@@ -35,6 +38,9 @@ function post(port, req) {
 /**
  * `variant.root` is a checkout with `bin/optin-ivr.js` built (the app), or undefined for the bare Koa baseline.
  * Resolves once the first incoming webhook has been answered with TwiML.
+ * @param {{ name: string; root?: string | undefined }} variant
+ * @param {string} dir
+ * @param {{ port?: number; cpuProfDir?: string }} [options]
  */
 export async function startServer(variant, dir, options = {}) {
   const port = options.port ?? (await freePort());
@@ -66,7 +72,8 @@ export async function startServer(variant, dir, options = {}) {
   child.once('exit', () => {
     exited = true;
   });
-  const [first] = incomingBodies(TOKEN, base, 0xfffffff0, 1);
+  const first = incomingBodies(TOKEN, base, 0xfffffff0, 1)[0];
+  if (!first) throw new Error('no body to send');
   for (;;) {
     if (exited) throw new Error(`${variant.name} server exited: ${readFileSync(logFile, 'utf8')}`);
     try {
@@ -74,7 +81,7 @@ export async function startServer(variant, dir, options = {}) {
       if (res.status !== 200 || !res.text.includes('<Response>')) throw new Error(`first answer ${res.status}`);
       break;
     } catch (err) {
-      if (err.code !== 'ECONNREFUSED') throw err;
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ECONNREFUSED') throw err;
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
@@ -99,7 +106,9 @@ export async function startServer(variant, dir, options = {}) {
  * CPU time the process has used so far (user + system, all its threads), from /proc on Linux; undefined elsewhere.
  * Unlike requests per second it does not depend on how much of the machine other work leaves to the server.
  */
+/** @param {number | undefined} pid @returns {number | undefined} */
 function cpuSeconds(pid) {
+  if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are 14

@@ -1,8 +1,10 @@
+// @ts-check
 // Webhook bodies signed ahead of time, so the load generator spends nothing on HMACs while it measures.
 import twilio from 'twilio';
 
 const ACCOUNT = `AC${'1'.repeat(32)}`;
 
+/** @param {number} n @returns {Record<string, string>} */
 function callParams(n) {
   const from = `+1415${200 + (Math.floor(n / 10_000) % 800)}${String(n % 10_000).padStart(4, '0')}`;
   return {
@@ -18,6 +20,12 @@ function callParams(n) {
   };
 }
 
+/** @typedef {{ path: string; body: string; signature: string }} SignedBody */
+
+/**
+ * @param {string} token @param {string} base @param {string} path @param {Record<string, string>} params
+ * @returns {SignedBody}
+ */
 function signed(token, base, path, params) {
   return {
     path,
@@ -26,14 +34,20 @@ function signed(token, base, path, params) {
   };
 }
 
-/** `count` first webhooks of new calls, numbered from `first`. */
+/**
+ * `count` first webhooks of new calls, numbered from `first`.
+ * @param {string} token @param {string} base @param {number} first @param {number} count @returns {SignedBody[]}
+ */
 export function incomingBodies(token, base, first, count) {
   const out = new Array(count);
   for (let i = 0; i < count; i++) out[i] = signed(token, base, '/voice/incoming', callParams(first + i));
   return out;
 }
 
-/** Whole calls: incoming, three presses of 1 (agree, confirm the number, agree to offers), then the end. */
+/**
+ * Whole calls: incoming, three presses of 1 (agree, confirm the number, agree to offers), then the end.
+ * @param {string} token @param {string} base @param {number} first @param {number} count @returns {SignedBody[][]}
+ */
 export function callBodies(token, base, first, count) {
   const out = new Array(count);
   for (let i = 0; i < count; i++) {
@@ -52,6 +66,10 @@ export function callBodies(token, base, first, count) {
   return out;
 }
 
+/**
+ * @param {SignedBody} body
+ * @returns {import('autocannon').Request & { path: string; headers: Record<string, string>; body: string }}
+ */
 export function requestOf(body) {
   return {
     method: 'POST',

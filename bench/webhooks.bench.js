@@ -1,3 +1,4 @@
+// @ts-check
 // The phone line under a burst of callers, measured against a bare Koa server on the same machine in the same
 // run (ratios are what carry from one noisy machine to another). Each server is its own process on loopback;
 // autocannon drives it with bodies signed in advance. Each figure is the median of BENCH_ROUNDS rounds.
@@ -23,12 +24,31 @@ const baseline = { name: 'bare-koa', root: undefined };
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-webhooks-'));
 let callNo = 1;
 
+/** @typedef {{ name: string; root: string | undefined }} Variant */
+/** @typedef {Awaited<ReturnType<typeof startServer>>} Server */
+/**
+ * @typedef {{ rate: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerRequest?: number }} Round
+ */
+/**
+ * @typedef {{ variant: string; kind: 'incoming' | 'calls'; connections: number; rps?: number;
+ *   callsPerSecond?: number; ratio?: number; cpuRatio?: number; cpuUsPerRequest?: number; p50: number; p99: number; non2xx: number; errors: number;
+ *   meanBatch: number | undefined; startupMs: number; calls?: number; events?: number;
+ *   rounds: Record<string, number>[] }} Row
+ */
+
+/** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const at = (/** @type {number} */ i) => /** @type {number} */ (s[i]);
+  return s.length % 2 ? at((s.length - 1) / 2) : (at(s.length / 2 - 1) + at(s.length / 2)) / 2;
 };
+/** @param {number} x */
 const round1 = (x) => Math.round(x * 10) / 10;
 
+/**
+ * @param {import('autocannon').Options} options
+ * @returns {Promise<import('autocannon').Result>}
+ */
 function run(options) {
   return new Promise((ok, fail) => {
     autocannon({ timeout: 15, ...options }, (err, result) => (err ? fail(err) : ok(result)));
@@ -38,6 +58,9 @@ function run(options) {
 /**
  * More bodies, signed while the round runs: only when the server outran twice the rate seen so far (a warm-up on a
  * busy machine can be slow). The signing then costs the client some time, so it is said.
+ * @template T
+ * @param {(token: string, base: string, first: number, count: number) => T[]} sign
+ * @param {Server} server @param {number} count
  */
 function moreSigned(sign, server, count) {
   process.stderr.write(`bench: signing ${count} more bodies during a round (the estimate was low)\n`);
@@ -46,7 +69,11 @@ function moreSigned(sign, server, count) {
   return more;
 }
 
-/** Every request a new call; enough bodies for twice the rate seen so far, so none is sent twice. */
+/**
+ * Every request a new call; enough bodies for twice the rate seen so far, so none is sent twice.
+ * @param {Server} server @param {number} connections @param {number} seconds @param {number} expectedRate
+ * @returns {Promise<Round & { sent: number }>}
+ */
 async function incomingRound(server, connections, seconds, expectedRate) {
   const bodies = incomingBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 2000);
   callNo += bodies.length;
@@ -60,15 +87,19 @@ async function incomingRound(server, connections, seconds, expectedRate) {
       {
         setupRequest: () => {
           if (next >= bodies.length) bodies.push(...moreSigned(incomingBodies, server, 5000));
-          return requestOf(bodies[next++]);
+          const body = bodies[next++];
+          if (!body) throw new Error('ran out of signed bodies');
+          return requestOf(body);
         },
       },
     ],
   });
-  const cpu = server.cpuSeconds() - cpuBefore;
+  const cpuAfter = server.cpuSeconds();
   return {
-    rps: result['2xx'] / result.duration,
-    cpuUsPerRequest: (cpu * 1e6) / (result['2xx'] + result.non2xx),
+    rate: result['2xx'] / result.duration,
+    ...(cpuBefore === undefined || cpuAfter === undefined
+      ? {}
+      : { cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1e6) / (result['2xx'] + result.non2xx) }),
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -77,18 +108,25 @@ async function incomingRound(server, connections, seconds, expectedRate) {
   };
 }
 
-/** Each connection is one caller after another: incoming, three presses, status callback. */
+/**
+ * Each connection is one caller after another: incoming, three presses, status callback.
+ * @param {Server} server @param {number} callers @param {number} seconds @param {number} expectedRate
+ * @returns {Promise<Round>}
+ */
 async function callsRound(server, callers, seconds, expectedRate) {
   const calls = callBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 500);
   callNo += calls.length;
   let next = 0;
+  /** @param {number} i @returns {import('autocannon').Request} */
   const step = (i) => ({
-    setupRequest: (_req, context) => {
+    setupRequest: (_req, /** @type {{ call?: import('./signed-bodies.js').SignedBody[] }} */ context) => {
       if (i === 0) {
         if (next >= calls.length) calls.push(...moreSigned(callBodies, server, 1000));
         context.call = calls[next++];
       }
-      return requestOf(context.call[i]);
+      const body = context.call?.[i];
+      if (!body) throw new Error(`no signed body for step ${i}`);
+      return requestOf(body);
     },
   });
   const result = await run({
@@ -98,7 +136,7 @@ async function callsRound(server, callers, seconds, expectedRate) {
     requests: [0, 1, 2, 3, 4].map(step),
   });
   return {
-    callsPerSecond: result['2xx'] / 5 / result.duration,
+    rate: result['2xx'] / 5 / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -106,7 +144,10 @@ async function callsRound(server, callers, seconds, expectedRate) {
   };
 }
 
-/** What the server says about its commits when it stops (the after variant; an older build says nothing). */
+/**
+ * What the server says about its commits when it stops (the after variant; an older build says nothing).
+ * @param {string} log
+ */
 function batchStats(log) {
   const line = log
     .split('\n')
@@ -117,12 +158,17 @@ function batchStats(log) {
   return commits > 0 ? round1(writes / commits) : undefined;
 }
 
-/** Calls and events actually in the file: an apology is a 200 too, so the answers alone prove nothing. */
+/**
+ * Calls and events actually in the file: an apology is a 200 too, so the answers alone prove nothing.
+ * @param {string} dbFile
+ */
 function ledgerCounts(dbFile) {
   const db = new SQLite(dbFile, { readonly: true });
+  /** @param {string} table @returns {number} */
+  const count = (table) => /** @type {{ n: number }} */ (db.prepare(`select count(*) as n from ${table}`).get()).n;
   try {
-    const calls = db.prepare('select count(*) as n from calls').get().n;
-    const events = db.prepare('select count(*) as n from consent_events').get().n;
+    const calls = count('calls');
+    const events = count('consent_events');
     return { calls, events };
   } finally {
     db.close();
@@ -132,42 +178,56 @@ function ledgerCounts(dbFile) {
 /**
  * One load (incoming or whole calls, at `connections`) on a fresh server per variant, the variants' rounds taken in
  * turn (A, B, C, A, B, C, ...): on a shared machine a burst of other work then falls on all of them alike.
+ * @param {Variant[]} list @param {'incoming' | 'calls'} kind @param {number} connections
+ * @returns {Promise<Row[]>}
  */
 async function measure(list, kind, connections) {
   const round = kind === 'incoming' ? incomingRound : callsRound;
-  const key = kind === 'incoming' ? 'rps' : 'callsPerSecond';
+  const floor = kind === 'incoming' ? 2000 : 400;
+  /** @type {{ variant: Variant; server: Server; rate: number; rounds: Round[] }[]} */
   const runs = [];
   for (const variant of list) {
     const server = await startServer(variant, dir);
     const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
-    runs.push({ variant, server, rate: warm[key], rounds: [] });
+    runs.push({ variant, server, rate: warm.rate, rounds: [] });
   }
   for (let i = 0; i < ROUNDS; i++) {
     for (const run of runs) {
-      const r = await round(run.server, connections, SECONDS, Math.max(run.rate, kind === 'incoming' ? 2000 : 400));
-      run.rate = Math.max(run.rate, r[key]);
+      const r = await round(run.server, connections, SECONDS, Math.max(run.rate, floor));
+      run.rate = Math.max(run.rate, r.rate);
       run.rounds.push(r);
     }
   }
+  /** @type {Row[]} */
   const rows = [];
   for (const { variant, server, rounds } of runs) {
     const log = await server.stop();
     const counts = variant.root ? ledgerCounts(server.dbFile) : undefined;
-    const pick = (k) => round1(median(rounds.map((r) => r[k])));
+    /** @param {keyof Round} key */
+    const pick = (key) => round1(median(rounds.map((r) => r[key] ?? Number.NaN)));
+    const cpu = rounds.every((r) => r.cpuUsPerRequest !== undefined) ? pick('cpuUsPerRequest') : undefined;
+    /** @type {Row} */
     const row = {
       variant: variant.name,
       kind,
       connections,
-      [key]: pick(key),
+      ...(kind === 'incoming' ? { rps: pick('rate') } : { callsPerSecond: pick('rate') }),
       p50: pick('p50'),
       p99: pick('p99'),
-      ...(kind === 'incoming' ? { cpuUsPerRequest: pick('cpuUsPerRequest') } : {}),
+      ...(kind === 'incoming' && cpu !== undefined ? { cpuUsPerRequest: cpu } : {}),
       non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
       errors: rounds.reduce((n, r) => n + r.errors, 0),
       meanBatch: batchStats(log),
       startupMs: round1(server.startupMs),
       ...(counts ?? {}),
-      rounds: rounds.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round1(v)]))),
+      rounds: rounds.map(({ rate, ...r }) =>
+        Object.fromEntries(
+          Object.entries({ [kind === 'incoming' ? 'rps' : 'callsPerSecond']: rate, ...r }).map(([k, v]) => [
+            k,
+            round1(v),
+          ]),
+        ),
+      ),
     };
     process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
     rows.push(row);
@@ -176,6 +236,7 @@ async function measure(list, kind, connections) {
 }
 
 const loadAtStart = loadavg().map(round1);
+/** @type {Row[]} */
 const rows = [];
 for (const connections of [50, 200]) rows.push(...(await measure([baseline, ...variants], 'incoming', connections)));
 for (const callers of [20, 100]) rows.push(...(await measure(variants, 'calls', callers)));
@@ -183,9 +244,11 @@ for (const callers of [20, 100]) rows.push(...(await measure(variants, 'calls', 
 for (const row of rows) {
   if (row.kind !== 'incoming' || row.variant === baseline.name) continue;
   const base = rows.find((r) => r.variant === baseline.name && r.connections === row.connections);
+  if (row.rps === undefined || base?.rps === undefined) continue;
   row.ratio = Math.round((row.rps / base.rps) * 1000) / 1000;
   // What the ratio would be if each server had the same CPU to itself: the baseline's CPU per request over the app's.
-  row.cpuRatio = Math.round((base.cpuUsPerRequest / row.cpuUsPerRequest) * 1000) / 1000;
+  if (row.cpuUsPerRequest !== undefined && base.cpuUsPerRequest !== undefined)
+    row.cpuRatio = Math.round((base.cpuUsPerRequest / row.cpuUsPerRequest) * 1000) / 1000;
 }
 const startup = Object.fromEntries(
   [baseline, ...variants].map((v) => [
@@ -207,6 +270,7 @@ const results = {
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
+/** @param {unknown} v @param {number} n */
 const pad = (v, n) => String(v ?? '-').padStart(n);
 const lines = [
   `signed webhooks, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date}; load average ${results.loadAverage.start.join(' ')} at the start, ${results.loadAverage.end.join(' ')} at the end)`,

@@ -3,6 +3,8 @@ import { apiMiddleware } from './api/router.js';
 import type { AppContext } from './context.js';
 import { deskMiddleware } from './desk/router.js';
 import { isClientGone } from './http/client-gone.js';
+import { classifyError } from './http/error-answer.js';
+import { respondWith, textError } from './http/error-renderers.js';
 import { healthRouter } from './http/health.js';
 import { requestLog } from './http/request-log.js';
 import { httpMetrics } from './metrics/http-metrics.js';
@@ -31,12 +33,10 @@ export function createApp(app: AppContext): Koa {
         ctx.status = 400;
         return;
       }
-      const status = (err as { status?: number }).status ?? 500;
       // Details of client errors help the sender; details of server errors stay in the log.
-      if (status >= 500) app.logger.error({ err }, 'request failed');
-      ctx.status = status;
-      ctx.type = 'text/plain';
-      ctx.body = status < 500 ? (err as Error).message : 'internal error';
+      const answer = classifyError(err);
+      if (answer.status >= 500) app.logger.error({ err }, 'request failed');
+      respondWith(ctx, textError(answer));
     }
   });
   // The admin API is closed unless a token is configured: then /api answers 404 like any unknown path.

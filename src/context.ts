@@ -1,12 +1,19 @@
-import type { Clock, IdGenerator } from './clock.js';
+import type { Kysely } from 'kysely';
+import { type Clock, type IdGenerator, randomIds, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import type { Store } from './db/store.js';
-import type { LedgerMonitor } from './evidence/ledger-monitor.js';
+import type { CommitInfo } from './db/group-commit.js';
+import type { Database } from './db/schema.js';
+import { databaseFile, migrate, openStore, type Store } from './db/store.js';
+import { loadSigner } from './evidence/checkpoint.js';
+import { createLedgerMonitor, type LedgerMonitor } from './evidence/ledger-monitor.js';
 import type { NoteSigner } from './evidence/signed-note.js';
-import type { WriteHealth } from './health/write-health.js';
+import { type WriteHealth, writeHealth } from './health/write-health.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics/metrics.js';
-import type { VoiceScripts } from './scripts/load.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { formatProblem } from './scripts/check.js';
+import { loadVoiceScripts, VoiceScriptError, type VoiceScripts } from './scripts/load.js';
+import type { VoiceScript } from './scripts/schema.js';
+import { changedPrompts } from './scripts/version-guard.js';
 
 /** Everything the application depends on, built once at start-up and passed to whatever needs it. */
 export interface AppContext {
@@ -23,4 +30,83 @@ export interface AppContext {
   ledger: LedgerMonitor;
   /** The key that signs checkpoints and proofs, when CHECKPOINT_KEY_FILE is set. */
   signer: NoteSigner | undefined;
+  /** Stops what the context runs in the background (ledger verification, `onClose` work) and closes the database. */
+  close(): Promise<void>;
+  /** Work started later that `close()` must stop first (a checkpoint schedule). */
+  onClose(stop: () => void): void;
+}
+
+/**
+ * Opens the database (applying migrations) and loads the voice scripts: everything a server needs before it
+ * takes a call. A bad voice script stops here, before the database is touched.
+ */
+export async function createAppContext(
+  config: Config,
+  logger: Logger,
+  overrides: { clock?: Clock; ids?: IdGenerator; onCommit?: (info: CommitInfo) => void } = {},
+): Promise<AppContext> {
+  const scripts = await loadVoiceScripts(config.voiceScriptsDir, { maxPromptSeconds: config.voicePromptMaxSeconds });
+  for (const warning of scripts.warnings)
+    logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
+  // A missing or damaged key stops start-up here, like a bad voice script.
+  const signer = config.checkpointKeyFile === undefined ? undefined : loadSigner(config.checkpointKeyFile);
+  const clock = overrides.clock ?? systemClock;
+  const metrics = createMetrics({ databaseFile: databaseFile(config.databaseUrl) });
+  const writes = writeHealth(metrics, clock);
+  // A server: WAL checkpoints in the background, not in the commit of whichever caller crosses the threshold.
+  const store = openStore(config.databaseUrl, {
+    backgroundCheckpoints: true,
+    observer: writes,
+    onCommit: overrides.onCommit,
+  });
+  try {
+    await migrate(store.db);
+    await refuseChangedWords(store.db, scripts.all);
+  } catch (err) {
+    metrics.close();
+    await store.close();
+    throw err;
+  }
+  const ledger = createLedgerMonitor({
+    db: store.db,
+    logger,
+    clock,
+    onResult: (r) => metrics.ledgerVerified({ ok: r.verified, at: clock.now(), count: r.events }),
+  });
+  const stops: (() => void)[] = [];
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    store,
+    logger,
+    scripts,
+    clock,
+    ids: overrides.ids ?? randomIds,
+    metrics,
+    writes,
+    ledger,
+    signer,
+    onClose: (stop) => void stops.push(stop),
+    close() {
+      // Idempotent: a second close (a test's afterEach after the test closed it) waits for the first.
+      closed ??= (async () => {
+        for (const stop of stops) stop();
+        ledger.stop();
+        metrics.close();
+        await store.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Evidence names a script version: the words under a version already played must never change. */
+async function refuseChangedWords(db: Kysely<Database>, scripts: readonly VoiceScript[]): Promise<void> {
+  const changed = await changedPrompts(db, scripts);
+  if (changed.length === 0) return;
+  const lines = changed.map(
+    (c) =>
+      `voice script "${c.scriptId}" version ${c.version}: ${c.language} prompt ${c.promptId} differs from the words callers already heard`,
+  );
+  throw new VoiceScriptError(`${lines.join('\n')}\nchange the script's version whenever its words change`);
 }

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
+import { jsonError, respondWith } from '../http/error-renderers.js';
 
 /**
  * Lets a request through only with `Authorization: Bearer <token>`. Both sides are hashed first so the
@@ -11,9 +12,8 @@ export function bearerAuth(token: string, variable = 'ADMIN_TOKEN'): Middleware 
     const match = /^Bearer +(\S+) *$/i.exec(ctx.get('authorization'));
     if (!match || !timingSafeEqual(digest(match[1] as string), expected)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="optin-ivr"');
-      ctx.status = 401;
-      ctx.body = { error: 'unauthorized', message: `send Authorization: Bearer <${variable}>` };
-      return;
+      const message = `send Authorization: Bearer <${variable}>`;
+      return respondWith(ctx, jsonError({ status: 401, code: 'unauthorized', message, shown: true }));
     }
     await next();
   };

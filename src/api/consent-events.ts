@@ -1,29 +1,23 @@
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
 import { countEvents, pageOfEvents, seqRangeOf } from '../db/event-query.js';
 import { orderedRow } from '../export/columns.js';
 import { downloadName } from '../export/download-name.js';
 import { streamEvents } from '../export/event-stream.js';
-import { FILTER_PARAMETERS, parseFilter } from '../export/filter.js';
-import { InvalidParameterError } from '../export/invalid-parameter.js';
 import { statementTexts } from '../export/statement-texts.js';
-import {
-  EXPORT_CONTENT_TYPES,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  writeExport,
-  XLSX_MAX_ROWS,
-} from '../export/write-export.js';
-import { booleanParam, queryParams } from './query.js';
+import { EXPORT_CONTENT_TYPES, writeExport } from '../export/write-export.js';
+import { checkXlsxRows, exportFormat } from '../params/export-format.js';
+import { FILTER_PARAMETERS, parseFilter } from '../params/filter.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
+import { booleanParam, queryParams } from '../params/query.js';
 
 const MAX_LIMIT = 1000;
 
 /** Consent events as JSON pages, and the same export as the CLI as a streamed download. */
-export function consentEventRoutes(router: Router, app: AppContext): void {
+export function consentEventRoutes(router: Router, app: Pick<AppContext, 'store' | 'logger'>): void {
   router.get('/consent-events', async (ctx) => {
-    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'cursor', 'limit']);
+    const params = queryParams(ctx.query, [...FILTER_PARAMETERS, 'cursor', 'limit']);
     const filter = parseFilter(params);
     const limit = pageLimit(params.limit);
     let position: Cursor = { after: 0 };
@@ -48,23 +42,15 @@ export function consentEventRoutes(router: Router, app: AppContext): void {
   });
 
   router.get('/consent-events/export', async (ctx) => {
-    const params = queryParams(ctx as unknown as Context, [...FILTER_PARAMETERS, 'format', 'raw', 'bom']);
-    const format = (params.format ?? 'csv') as ExportFormat;
-    if (!EXPORT_FORMATS.includes(format)) {
-      throw new InvalidParameterError('format', `"${params.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-    }
+    const params = queryParams(ctx.query, [...FILTER_PARAMETERS, 'format', 'raw', 'bom']);
+    const format = exportFormat(params.format);
     const raw = booleanParam('raw', params.raw);
     const bom = booleanParam('bom', params.bom);
     if ((raw || bom) && format !== 'csv') {
       throw new InvalidParameterError(raw ? 'raw' : 'bom', `applies to format=csv only, not ${format}`);
     }
     const filter = parseFilter(params);
-    if (format === 'xlsx') {
-      const total = await countEvents(app.store.db, filter);
-      if (total > XLSX_MAX_ROWS) {
-        throw new InvalidParameterError('format', `xlsx holds at most ${XLSX_MAX_ROWS} rows and ${total} events match`);
-      }
-    }
+    await checkXlsxRows(format, () => countEvents(app.store.db, filter));
     const body = new PassThrough();
     ctx.status = 200;
     ctx.type = EXPORT_CONTENT_TYPES[format];

@@ -1,15 +1,14 @@
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
-import { parseFilter } from '../export/filter.js';
+import { parseFilter } from '../params/filter.js';
+import { queryParams } from '../params/query.js';
 import { businessOfScript } from '../scripts/business-of-script.js';
 import { consentStats } from '../stats/consent-stats.js';
-import { queryParams } from './query.js';
 
 /** The desk overview's figures for the sending system's dashboards: per business and category, and per day. */
-export function statsRoutes(router: Router, app: AppContext): void {
+export function statsRoutes(router: Router, app: Pick<AppContext, 'store' | 'scripts'>): void {
   router.get('/stats', async (ctx) => {
-    const params = queryParams(ctx as unknown as Context, ['since', 'until', 'business']);
+    const params = queryParams(ctx.query, ['since', 'until', 'business']);
     const filter = parseFilter(params);
     const stats = await consentStats(
       app.store.db,

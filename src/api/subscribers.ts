@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import { z } from 'zod';
 import { isoTimestamp } from '../clock.js';
 import { MAX_REASON_LENGTH, recordOptOut } from '../consent/opt-out.js';
@@ -9,13 +8,14 @@ import { subscriberStatus } from '../consent/subscriber-status.js';
 import type { AppContext } from '../context.js';
 import { findIdempotentAnswer, saveIdempotentAnswer } from '../db/idempotency.js';
 import type { ConsentEvent } from '../db/schema.js';
-import { buildProof, NothingToProveError } from '../evidence/proof.js';
+import { buildProof } from '../evidence/proof.js';
 import { orderedRow } from '../export/columns.js';
-import { phoneNumber } from '../export/filter.js';
-import { InvalidParameterError } from '../export/invalid-parameter.js';
 import { isClientGone } from '../http/client-gone.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
+import { phoneNumber } from '../params/phone-number.js';
+import { queryParams } from '../params/query.js';
 import { maskPhone } from '../phone/phone.js';
-import { queryParams } from './query.js';
+import { sendError } from './json-errors.js';
 
 const optOutBody = z.strictObject({
   business: z.string().trim().min(1).max(200),
@@ -31,36 +31,30 @@ const JSON_LIMIT = '16kb';
 /** What the sending system asks: may I message this number, and this number has opted out. */
 export function subscriberRoutes(router: Router, app: AppContext): void {
   router.get('/subscribers/:phone', async (ctx) => {
-    const { country } = queryParams(ctx as unknown as Context, ['country']);
+    const { country } = queryParams(ctx.query, ['country']);
     const phone = phoneNumber(ctx.params.phone as string, country);
     // The answer is only as good as the ledger: say whether it verified rather than answering as if all were well.
     ctx.body = { ...(await subscriberStatus(app.store.db, phone)), ledger: app.ledger.last };
   });
 
   router.get('/subscribers/:phone/proof', async (ctx) => {
-    const { country, business } = queryParams(ctx as unknown as Context, ['country', 'business']);
+    const { country, business } = queryParams(ctx.query, ['country', 'business']);
     const phone = phoneNumber(ctx.params.phone as string, country);
-    const refuse = (status: number, error: string, message: string) => {
-      ctx.status = status;
-      ctx.body = { error, message };
-    };
+    const refuse = (status: number, code: string, message: string) =>
+      sendError(ctx, { status, code, message, shown: true });
     if (!app.signer) return refuse(503, 'no_signing_key', 'proofs need a signing key: set CHECKPOINT_KEY_FILE');
     const verification = await app.ledger.checkNew();
     if (!verification.verified) {
       return refuse(503, 'ledger_not_verified', `the ledger does not verify: ${verification.problem}`);
     }
-    try {
-      const proof = await buildProof(app.store.db, {
-        phone,
-        signer: app.signer,
-        ...(business === undefined ? {} : { business: business.trim() }),
-      });
-      ctx.set('Content-Disposition', 'attachment; filename="consent-proof.json"');
-      ctx.body = proof;
-    } catch (err) {
-      if (err instanceof NothingToProveError) return refuse(404, 'not_found', err.message);
-      throw err;
-    }
+    // Nothing recorded for the number is a NothingToProveError: 404.
+    const proof = await buildProof(app.store.db, {
+      phone,
+      signer: app.signer,
+      ...(business === undefined ? {} : { business: business.trim() }),
+    });
+    ctx.set('Content-Disposition', 'attachment; filename="consent-proof.json"');
+    ctx.body = proof;
   });
 
   router.post(
@@ -85,9 +79,9 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
       },
     }),
     async (ctx) => {
-      const { country } = queryParams(ctx as unknown as Context, ['country']);
+      const { country } = queryParams(ctx.query, ['country']);
       const phone = phoneNumber(ctx.params.phone as string, country);
-      const parsed = optOutBody.safeParse((ctx.request as unknown as { body: unknown }).body);
+      const parsed = optOutBody.safeParse(ctx.request.body);
       if (!parsed.success) throw bodyError(parsed.error.issues[0]);
       // Koa's ctx.get() answers '' for a missing header too: a blank key sent on purpose must not mean "no key".
       const key = ctx.headers['idempotency-key'] as string | undefined;
@@ -129,13 +123,13 @@ export function subscriberRoutes(router: Router, app: AppContext): void {
         );
       }
       if (answer.fingerprint !== fingerprint) {
-        ctx.status = 422;
-        ctx.body = {
-          error: 'idempotency_key_reused',
+        return sendError(ctx, {
+          status: 422,
+          code: 'idempotency_key_reused',
           parameter: 'Idempotency-Key',
           message: 'this Idempotency-Key was used for a different request',
-        };
-        return;
+          shown: true,
+        });
       }
       // Counted once committed, never for a replay.
       if (!answer.replayed) app.metrics.consentRecorded(recorded);

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import { categoriesOf } from '../db/event-query.js';
-import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
+import { appendEvents } from '../db/ledger.js';
+import { newOptOutEvent } from '../db/new-event.js';
 import type { ConsentEvent, Database } from '../db/schema.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
 import type { VoiceScript } from '../scripts/schema.js';
 
 /** A withdrawal that arrived off the phone line: a STOP reply on WhatsApp, an agent, the sending system. */
@@ -13,16 +15,6 @@ export interface OptOutRequest {
   category?: string | undefined;
   reason: string;
   source: 'agent' | 'api';
-}
-
-export class OptOutError extends Error {
-  override name = 'OptOutError';
-  constructor(
-    readonly field: 'business' | 'category' | 'reason',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export const MAX_REASON_LENGTH = 500;
@@ -40,12 +32,15 @@ export async function recordOptOut(
   // Trimmed here, once, for every caller (CLI and API): "Demo Shop " must not be a business of its own.
   const reason = request.reason.trim();
   if (reason === '' || reason.length > MAX_REASON_LENGTH) {
-    throw new OptOutError('reason', `reason must be 1 to ${MAX_REASON_LENGTH} characters (why the number opted out)`);
+    throw new InvalidParameterError(
+      'reason',
+      `must be 1 to ${MAX_REASON_LENGTH} characters (why the number opted out)`,
+    );
   }
   const business = request.business.trim();
-  if (business === '') throw new OptOutError('business', 'business must not be empty');
+  if (business === '') throw new InvalidParameterError('business', 'must not be empty');
   const category = request.category?.trim();
-  if (category === '') throw new OptOutError('category', 'category must not be empty');
+  if (category === '') throw new InvalidParameterError('category', 'must not be empty');
   return appendOptOuts(trx, deps, { ...request, business, category, reason });
 }
 
@@ -62,42 +57,30 @@ async function appendOptOuts(
   const known = [...new Set([...fromLedger, ...fromScripts])].sort();
   if (known.length === 0) {
     const businesses = [...new Set(deps.scripts.map((s) => s.business))].sort();
-    throw new OptOutError(
+    const names = ` (known businesses: ${businesses.map((b) => `"${b}"`).join(', ') || 'none'})`;
+    const problem = `no voice script names it and ${request.phone} has no events for it${names}`;
+    throw new InvalidParameterError(
       'business',
-      `unknown business "${request.business}": no voice script names it and ${request.phone} has no events for it` +
-        ` (known businesses: ${businesses.map((b) => `"${b}"`).join(', ') || 'none'})`,
+      `"${request.business}" is unknown: ${problem}`,
+      `unknown business "${request.business}": ${problem}`,
     );
   }
   if (request.category !== undefined && !known.includes(request.category)) {
-    throw new OptOutError(
+    throw new InvalidParameterError(
       'category',
+      `"${request.category}" is unknown for "${request.business}" (known: ${known.join(', ')})`,
       `unknown category "${request.category}" for "${request.business}" (known: ${known.join(', ')})`,
     );
   }
   const categories = request.category === undefined ? known : [request.category];
   return appendEvents(
     trx,
-    categories.map(
-      (category): NewConsentEvent => ({
-        call_sid: null,
-        account_sid: null,
-        called_number: null,
+    categories.map((category) =>
+      newOptOutEvent({
         phone_number: request.phone,
-        number_source: null,
         business: request.business,
-        channel: 'whatsapp',
         category,
-        decision: 'opt_out',
-        digits: null,
-        prompt_id: null,
-        attempt: null,
         source: request.source,
-        script_id: null,
-        script_version: null,
-        language: null,
-        voice: null,
-        statement_sha256: null,
-        signature_verified: null,
         reason,
       }),
     ),

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { compiledQuery, rowsShape, slotRecord, slotRows } from './compiled-query.js';
-import type { Call, CallStep, Database, NewCall, NewCallStep, StatementsTable } from './schema.js';
+import type { Call, CallStep, Database, NewCall, NewCallStep } from './schema.js';
 
 // The phone line's queries are built and compiled once (compiled-query.ts): every webhook runs several of them.
 const callBySid = compiledQuery((db: Kysely<Database>, $: { callSid: string }) =>
@@ -9,6 +9,17 @@ const callBySid = compiledQuery((db: Kysely<Database>, $: { callSid: string }) =
 
 export async function findCall(db: Kysely<Database>, callSid: string): Promise<Call | undefined> {
   return (await callBySid.execute(db, { callSid })).rows[0];
+}
+
+/** The calls whose spoken reference is `reference`: 8 digits can repeat, so there may be more than one. */
+export async function callSidsByReference(db: Kysely<Database>, reference: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('calls')
+    .select('call_sid')
+    .where('reference', '=', reference)
+    .orderBy('started_at')
+    .execute();
+  return rows.map((r) => r.call_sid);
 }
 
 const newCall = compiledQuery((db: Kysely<Database>, _$: { call: NewCall }, columns: string) =>
@@ -70,24 +81,11 @@ export async function stepsForCall(db: Kysely<Database>, callSid: string): Promi
   return (await stepsBySid.execute(db, { callSid })).rows;
 }
 
-/** Which of `hashes` this call has played to the caller. */
-export async function playedStatements(db: Kysely<Database>, callSid: string, hashes: string[]): Promise<Set<string>> {
-  if (hashes.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('call_steps')
-    .select('statement_sha256')
-    .distinct()
-    .where('call_sid', '=', callSid)
-    .where('statement_sha256', 'in', hashes)
-    .execute();
-  return new Set(rows.map((r) => r.statement_sha256 as string));
-}
-
-/** The answer already given to a turn, if any: what a repeated webhook must get again. */
 const turnResponse = compiledQuery((db: Kysely<Database>, $: { callSid: string; turn: number }) =>
   db.selectFrom('call_turns').select('response').where('call_sid', '=', $.callSid).where('turn', '=', $.turn),
 );
 
+/** The answer already given to a turn, if any: what a repeated webhook must get again. */
 export async function findTurnResponse(
   db: Kysely<Database>,
   callSid: string,
@@ -109,30 +107,4 @@ const newTurnResponse = compiledQuery((db: Kysely<Database>, _$: { row: TurnResp
 
 export async function saveTurnResponse(db: Kysely<Database>, row: TurnResponse): Promise<void> {
   await newTurnResponse.execute(db, { row });
-}
-
-const statementRows = compiledQuery((db: Kysely<Database>, _$: { rows: StatementsTable[] }, shape: string) => {
-  const [n, columns] = shape.split(':') as [string, string];
-  return db
-    .insertInto('statements')
-    .values(slotRows<StatementsTable>(Number(n), columns.split(',')))
-    .onConflict((oc) => oc.column('sha256').doNothing());
-});
-
-/** Keeps the exact text of each prompt once; a text already kept is left as it was first recorded. */
-export async function keepStatements(db: Kysely<Database>, rows: StatementsTable[]): Promise<void> {
-  if (rows.length === 0) return;
-  const shape = rowsShape(rows);
-  if (shape) await statementRows.execute(db, { rows }, shape.key);
-  else
-    await db
-      .insertInto('statements')
-      .values(rows)
-      .onConflict((oc) => oc.column('sha256').doNothing())
-      .execute();
-}
-
-export function statementsByHash(db: Kysely<Database>, hashes: string[]) {
-  if (hashes.length === 0) return Promise.resolve([]);
-  return db.selectFrom('statements').selectAll().where('sha256', 'in', hashes).execute();
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { everyKeyOf } from '../every-key.js';
 import type { ConsentEvent } from './schema.js';
 
 /** The `prev_hash` of the first event. */
@@ -59,8 +60,11 @@ const CHAINED_KEYS = [
 export const LATER_KEYS = ['transcript_sha256'] as const satisfies readonly (keyof ChainedFields)[];
 const LATER_KEY_SET: ReadonlySet<string> = new Set(LATER_KEYS);
 
-/** Every hashed key in sorted order: the canonical form's key order. */
-const HASHED_KEYS: readonly string[] = [...CHAINED_KEYS, ...LATER_KEYS].sort();
+/**
+ * Every hashed key in sorted order: the canonical form's key order. It must name every column but the hash, or a
+ * column could change without the hash noticing: this does not compile until a new column is in one of the lists.
+ */
+const HASHED_KEYS: readonly string[] = [...everyKeyOf<ChainedFields>()([...CHAINED_KEYS, ...LATER_KEYS])].sort();
 
 export type ChainCheck =
   | { ok: true; count: number; head: string }

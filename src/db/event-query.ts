@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { ConsentEvent, Database, Decision } from './schema.js';
+import type { Decision } from '../ledger-vocabulary.js';
+import type { ConsentEvent, Database } from './schema.js';
 
 /** Which events an export or a page holds. Times are ledger timestamps (ISO, UTC, ms): `since` ≤ t < `until`. */
 export interface EventFilter {

@@ -42,14 +42,14 @@ interface Job<C> {
   reject: (err: unknown) => void;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+type Settled = { ok: true; value: unknown } | { ok: false; err: unknown };
 
 /** A transaction that did not commit: why, and how each write in it had fared up to then. */
 class BatchFailed extends Error {
   override name = 'BatchFailed';
   constructor(
     readonly reason: unknown,
-    readonly outcomes: Outcome[],
+    readonly outcomes: Settled[],
   ) {
     super((reason as Error)?.message ?? String(reason));
   }
@@ -122,7 +122,7 @@ export class GroupCommitter<C> {
 
   private async runBatch(batch: Job<C>[]): Promise<void> {
     const started = performance.now();
-    let outcomes: Outcome[];
+    let outcomes: Settled[];
     try {
       outcomes = await this.ops.withConnection((conn) => this.transaction(conn, batch));
     } catch (err) {
@@ -149,19 +149,19 @@ export class GroupCommitter<C> {
       // An observer's bug must not turn committed writes into failures.
     }
     for (const [i, job] of batch.entries()) {
-      const outcome = outcomes[i] as Outcome;
+      const outcome = outcomes[i] as Settled;
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.err);
     }
   }
 
-  private async transaction(conn: C, batch: Job<C>[]): Promise<Outcome[]> {
-    const outcomes: Outcome[] = [];
+  private async transaction(conn: C, batch: Job<C>[]): Promise<Settled[]> {
+    const outcomes: Settled[] = [];
     await this.ops.begin(conn);
     try {
       for (const job of batch) {
         await this.ops.savepoint(conn);
-        let outcome: Outcome;
+        let outcome: Settled;
         try {
           outcome = { ok: true, value: await job.fn(conn) };
         } catch (err) {

@@ -5,6 +5,7 @@ import { findCall, stepsForCall } from './calls.js';
 import { checkChain, eventHash, GENESIS_HASH } from './chain.js';
 import { compiledQuery, rowsShape, slotRows } from './compiled-query.js';
 import type { Call, CallStep, ConsentEvent, Database } from './schema.js';
+import { statementText } from './statements.js';
 
 /**
  * An event as a caller of `appendEvents` describes it; sequence, time and hashes are added here, and so is an
@@ -154,9 +155,9 @@ function statementChecker(db: Kysely<Database>) {
   return async (event: ConsentEvent): Promise<string | undefined> => {
     const hash = event.statement_sha256;
     if (hash === null || verified.has(hash)) return undefined;
-    const row = await db.selectFrom('statements').select('text').where('sha256', '=', hash).executeTakeFirst();
-    if (!row) return `the statement ${hash} it answers is missing from statements`;
-    const actual = sha256Hex(row.text);
+    const text = await statementText(db, hash);
+    if (text === undefined) return `the statement ${hash} it answers is missing from statements`;
+    const actual = sha256Hex(text);
     if (actual !== hash) return `the statement kept under ${hash} has been changed: its text hashes to ${actual}`;
     verified.add(hash);
     return undefined;

@@ -65,6 +65,8 @@ export const migrations: Record<string, Migration> = {
         .addColumn('first_used_at', 'text', (c) => c.notNull())
         .execute();
 
+      // The CHECK lists below are written out, not taken from src/ledger-vocabulary.ts: a migration states the schema
+      // as it was when it ran, and must not change when a constant does. A new allowed value needs a new migration.
       await db.schema
         .createTable('consent_events')
         .addColumn('seq', 'integer', (c) => c.primaryKey())

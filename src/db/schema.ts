@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { CallOutcome, Decision, EventSource, NumberSource } from '../ledger-vocabulary.js';
 import type { DeskAccessLogTable, DeskSessionsTable, DeskSignInFailuresTable, DeskUsersTable } from './desk-schema.js';
 
 export interface CallsTable {
@@ -16,9 +17,9 @@ export interface CallsTable {
   state: string;
   /** The number of the next webhook turn this call expects. */
   turn: number;
-  outcome: string | null;
+  outcome: CallOutcome | null;
   designated_number: string | null;
-  number_source: string | null;
+  number_source: NumberSource | null;
   started_at: string;
   updated_at: string;
   ended_at: string | null;
@@ -60,9 +61,6 @@ export interface StatementsTable {
   first_used_at: string;
 }
 
-export type Decision = 'opt_in' | 'declined' | 'opt_out';
-export type EventSource = 'ivr' | 'agent' | 'api';
-
 /** Append-only, hash-chained: the database refuses UPDATE and DELETE. */
 export interface ConsentEventsTable {
   seq: number;
@@ -71,7 +69,7 @@ export interface ConsentEventsTable {
   account_sid: string | null;
   called_number: string | null;
   phone_number: string | null;
-  number_source: string | null;
+  number_source: NumberSource | null;
   business: string;
   channel: string;
   category: string;

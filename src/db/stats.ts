@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database, Decision } from './schema.js';
+import type { Decision } from '../ledger-vocabulary.js';
+import type { Database } from './schema.js';
 
 /** A period of ledger time, `since` ≤ t < `until` (ISO, UTC); either end may be open. */
 export interface Period {

@@ -27,7 +27,7 @@ async function schemaObjects(db: Kysely<Database>): Promise<SchemaObject[]> {
 }
 
 /** The schema the migrations make, read from a fresh in-memory database migrated by the same code. */
-export async function expectedSchema(): Promise<SchemaObject[]> {
+async function expectedSchema(): Promise<SchemaObject[]> {
   const fresh = openStore(':memory:');
   try {
     await migrate(fresh.db);

@@ -5,13 +5,13 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:c
  * what makes a stolen table slow to guess. The parameters are stored with each hash, so raising them later
  * keeps old passwords working.
  */
-export const DEFAULT_COST = 2 ** 17;
+const DEFAULT_COST = 2 ** 17;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
 
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 1024;
+const MIN_PASSWORD_LENGTH = 12;
+const MAX_PASSWORD_LENGTH = 1024;
 
 export class PasswordError extends Error {
   override name = 'PasswordError';

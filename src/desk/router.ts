@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { AppContext } from '../context.js';
 import { hasDeskUsers } from '../db/desk-users.js';
-import { InvalidParameterError } from '../export/invalid-parameter.js';
+import { classifyError, shownMessage } from '../http/error-answer.js';
 import { type DeskContext, type DeskState, sendPage } from './desk-context.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
@@ -65,9 +65,10 @@ function deskErrors(app: AppContext): Middleware<DeskState> {
     try {
       await next();
     } catch (err) {
-      const status = err instanceof InvalidParameterError ? 400 : ((err as { status?: number }).status ?? 500);
+      const answer = classifyError(err);
+      const status = answer.status;
       if (status >= 500) app.logger.error({ err }, 'desk request failed');
-      const message = status < 500 ? (err as Error).message : 'Something went wrong on the server; it has been logged.';
+      const message = shownMessage(answer, 'Something went wrong on the server; it has been logged.');
       const desk = ctx.state.desk;
       const user = desk ? { name: desk.user, csrf: desk.csrf } : undefined;
       const title =

@@ -10,7 +10,7 @@ export function leafHash(data: Uint8Array): Buffer {
   return hash('sha256', Buffer.concat([LEAF, data]), 'buffer');
 }
 
-export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return hash('sha256', Buffer.concat([NODE, left, right]), 'buffer');
 }
 
@@ -42,7 +42,7 @@ interface Range {
 }
 
 /** The nodes whose hashes make up PATH(index, D[size]) (RFC 9162 2.1.3.1), the one nearest the leaf first. */
-export function inclusionPathRanges(index: number, size: number): Range[] {
+function inclusionPathRanges(index: number, size: number): Range[] {
   const path: Range[] = [];
   let start = 0;
   let n = size;

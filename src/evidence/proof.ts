@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import { findCall, statementsByHash, stepsForCall } from '../db/calls.js';
+import { findCall, stepsForCall } from '../db/calls.js';
 import { pageOfEvents } from '../db/event-query.js';
 import { eventCount, readLeafData } from '../db/merkle-leaves.js';
 import type { ConsentEvent, Database } from '../db/schema.js';
+import { statementsByHash } from '../db/statements.js';
 import { type ConsentRecord, consentRecord } from './iso27560.js';
 import { streamTree } from './merkle.js';
 import { checkpointText, type NoteSigner, signNote, verifierText } from './signed-note.js';

@@ -35,7 +35,7 @@ export interface NoteVerifier {
 }
 
 /** The 4-byte key ID: SHA-256(name || 0x0A || 0x01 || public key), first four bytes. */
-export function keyIdOf(name: string, publicKey: Buffer): Buffer {
+function keyIdOf(name: string, publicKey: Buffer): Buffer {
   return createHash('sha256')
     .update(name, 'utf8')
     .update(Buffer.from([0x0a, ED25519]))
@@ -78,12 +78,22 @@ export function generateNoteKey(name: string): { signerText: string; verifierTex
   };
 }
 
+/**
+ * Decodes base64 only in its one canonical spelling. Node's decoder skips stray characters and ignores the unused
+ * low bits of the last character, so several texts decode to the same bytes; evidence must have exactly one.
+ */
+function strictBase64(text: string, what: string): Buffer {
+  const raw = Buffer.from(text, 'base64');
+  if (raw.toString('base64') !== text) throw new NoteError(`${what} is not canonical base64`);
+  return raw;
+}
+
 function keyParts(text: string, what: string): { name: string; keyId: Buffer; key: Buffer } {
   // Base64 may hold "+", names may not: split off the name and the key ID, keep the rest whole.
   const body = text.trim().replace(/^PRIVATE\+KEY\+/, '');
   const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(body);
   if (!m) throw new NoteError(`${what} is not a signed-note key`);
-  const raw = Buffer.from(m[3] as string, 'base64');
+  const raw = strictBase64(m[3] as string, what);
   if (raw.length !== 33 || raw[0] !== ED25519) throw new NoteError(`${what} is not an Ed25519 key`);
   return { name: m[1] as string, keyId: Buffer.from(m[2] as string, 'hex'), key: raw.subarray(1) };
 }
@@ -136,7 +146,7 @@ export function openNote(note: string, verifier?: NoteVerifier): OpenedNote {
   const signatures = lines.map((line) => {
     const m = new RegExp(`^${EM_DASH} (\\S+) ([A-Za-z0-9+/=]+)$`).exec(line);
     if (!m) throw new NoteError(`not a signed note: malformed signature line "${line.slice(0, 40)}"`);
-    const raw = Buffer.from(m[2] as string, 'base64');
+    const raw = strictBase64(m[2] as string, 'the signature');
     if (raw.length < 5) throw new NoteError('not a signed note: signature too short');
     return { name: m[1] as string, keyId: raw.subarray(0, 4), signature: raw.subarray(4) };
   });

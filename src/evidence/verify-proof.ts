@@ -1,44 +1,14 @@
 import { z } from 'zod';
 import { eventHash } from '../db/chain.js';
 import type { ConsentEvent } from '../db/schema.js';
+import { consentEventSchema } from '../export/event-schema.js';
 import { sha256Hex } from '../hash.js';
 import { leafHash, verifyInclusion } from './merkle.js';
 import { PROOF_FORMAT } from './proof.js';
 import { NoteError, type NoteVerifier, openNote, parseCheckpointText, parseVerifier } from './signed-note.js';
 import { type DigestedCall, type DigestedStep, findDigestedPrefix } from './transcript-digest.js';
 
-const text = z.string().nullable();
-const int = z.number().int().nullable();
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-
-const eventSchema = z.strictObject({
-  seq: z.number().int().positive(),
-  event_id: z.string(),
-  call_sid: text,
-  account_sid: text,
-  called_number: text,
-  phone_number: text,
-  number_source: text,
-  business: z.string(),
-  channel: z.string(),
-  category: z.string(),
-  decision: z.enum(['opt_in', 'declined', 'opt_out']),
-  digits: text,
-  prompt_id: text,
-  attempt: int,
-  source: z.enum(['ivr', 'agent', 'api']),
-  script_id: text,
-  script_version: text,
-  language: text,
-  voice: text,
-  statement_sha256: text,
-  transcript_sha256: text,
-  signature_verified: int,
-  reason: text,
-  recorded_at: z.string(),
-  prev_hash: hex64,
-  hash: hex64,
-});
 
 const proofSchema = z.object({
   format: z.literal(PROOF_FORMAT),
@@ -48,7 +18,7 @@ const proofSchema = z.object({
   public_key: z.string(),
   events: z.array(
     z.strictObject({
-      event: eventSchema,
+      event: consentEventSchema,
       leaf_index: z.number().int().nonnegative(),
       inclusion_proof: z.array(z.string()),
     }),
@@ -118,7 +88,9 @@ export function verifyProof(json: string, verifier?: NoteVerifier): ProofCheck {
     if (computed !== event.hash) problems.push(`${at}: hash is ${event.hash}, but its contents hash to ${computed}`);
     if (leaf_index !== event.seq - 1) problems.push(`${at}: leaf index ${leaf_index} is not seq - 1`);
     const path = inclusion_proof.map((p) => Buffer.from(p, 'base64'));
-    if (
+    if (path.some((hash, i) => hash.toString('base64') !== inclusion_proof[i])) {
+      problems.push(`${at}: its inclusion proof is not canonical base64`);
+    } else if (
       !verifyInclusion(leaf_index, checkpoint.size, leafHash(Buffer.from(event.hash, 'hex')), path, checkpoint.root)
     ) {
       problems.push(`${at} is not in the tree the checkpoint signed (its inclusion proof fails)`);

@@ -1,7 +1,11 @@
 import type { ConsentEvent } from '../db/schema.js';
+import { everyKeyOf } from '../every-key.js';
 
-/** The columns of every export, in this order: the ledger row exactly, the hashes last. */
-export const EXPORT_COLUMNS = [
+/**
+ * The columns of every export, in this order: the ledger row exactly, the hashes last. Every column of the table
+ * must be here (this does not compile otherwise), or an export could not be verified.
+ */
+export const EXPORT_COLUMNS = everyKeyOf<ConsentEvent>()([
   'seq',
   'recorded_at',
   'event_id',
@@ -28,7 +32,7 @@ export const EXPORT_COLUMNS = [
   'reason',
   'prev_hash',
   'hash',
-] as const satisfies readonly (keyof ConsentEvent)[];
+]);
 
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { statementsByHash } from '../db/calls.js';
 import type { Database } from '../db/schema.js';
+import { statementsByHash } from '../db/statements.js';
 
 /** Statement texts by hash, each read once: a ledger answers the same few statements again and again. */
 export function statementTexts(db: Kysely<Database>) {

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { ConsentEvent } from '../db/schema.js';
 import { consentRecord } from '../evidence/iso27560.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
 import { EXPORT_COLUMNS, type ExportColumn, orderedRow } from './columns.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
 
@@ -20,10 +21,6 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
 
 /** A worksheet holds 1,048,576 rows; one is the header. */
 export const XLSX_MAX_ROWS = 1_048_575;
-
-export class ExportTooLargeError extends Error {
-  override name = 'ExportTooLargeError';
-}
 
 export interface ExportOptions {
   format: ExportFormat;
@@ -152,7 +149,13 @@ async function writeRows(
   for await (const event of events) {
     rows += 1;
     if (rows > XLSX_MAX_ROWS) {
-      throw new ExportTooLargeError(`an xlsx sheet holds at most ${XLSX_MAX_ROWS} rows: use csv or narrow the filters`);
+      // Callers count first (checkXlsxRows); events recorded since then can still push an export over.
+      const problem = `holds at most ${XLSX_MAX_ROWS} rows in a sheet: use csv or narrow the filters`;
+      throw new InvalidParameterError(
+        'format',
+        problem,
+        `an xlsx sheet holds at most ${XLSX_MAX_ROWS} rows: use csv or narrow the filters`,
+      );
     }
     gone.throwIfAborted();
     sheet.addRow(EXPORT_COLUMNS.map((c) => (event[c] === null ? null : String(event[c])))).commit();

@@ -1,8 +1,9 @@
 import { sha256Hex } from '../hash.js';
+import type { FlowOutcome } from '../ledger-vocabulary.js';
 import { parsePhone, spellDigits } from '../phone/phone.js';
 import { type PromptValues, renderPrompt, spokenList } from '../scripts/render.js';
 import type { PromptId, ScriptLanguage, VoiceScript } from '../scripts/schema.js';
-import type { CallState, ConsentKey, Decision, Input, Intent, Outcome, Prompt, Step, Turn } from './types.js';
+import type { CallState, ConsentKey, DecisionToRecord, Input, Intent, Prompt, Step, Turn } from './types.js';
 
 /** The state of a call that has just been answered; with `languageMenu` it opens by asking for a language. */
 export function newCallState(args: {
@@ -89,7 +90,7 @@ export function advance(script: VoiceScript, state: CallState, input: Input): Tu
         return result(askForNumber(line, { ...state, consentKey }, key === keys.agree ? 'agree' : 'stop'));
       }
       if (key === keys.decline) {
-        const declined: Decision = {
+        const declined: DecisionToRecord = {
           category: firstCategory(line),
           decision: 'declined',
           phoneNumber: state.callerNumber,
@@ -126,7 +127,7 @@ export function advance(script: VoiceScript, state: CallState, input: Input): Tu
       const category = line.lang.categories[step.index];
       if (!category || (key !== keys.agree && key !== keys.decline)) return wrong();
       const agreed = key === keys.agree;
-      const decision: Decision = {
+      const decision: DecisionToRecord = {
         category: category.id,
         decision: agreed ? 'opt_in' : 'declined',
         ...designatedNumber(state),
@@ -214,7 +215,7 @@ function moveTo(state: CallState, step: Step): CallState {
 }
 
 /** Asks the current step's question, after any explanation of why the last answer did not count. */
-function ask(line: Line, state: CallState, before: Prompt[] = [], decisions: Decision[] = []): Turn {
+function ask(line: Line, state: CallState, before: Prompt[] = [], decisions: DecisionToRecord[] = []): Turn {
   const step = state.step;
   const question = step.name === 'language' ? languageOptions(line, state) : [say(line, state, promptOf(step))];
   return {
@@ -230,9 +231,9 @@ function ask(line: Line, state: CallState, before: Prompt[] = [], decisions: Dec
 }
 
 /** Ends the call: the closing words, after the decisions they speak of have been recorded. */
-function end(line: Line, state: CallState, outcome: Outcome, decisions: Decision[]): Turn {
+function end(line: Line, state: CallState, outcome: FlowOutcome, decisions: DecisionToRecord[]): Turn {
   const ended: CallState = { ...state, step: { name: 'ended' }, outcome };
-  const closing: Record<Outcome, PromptId> = {
+  const closing: Record<FlowOutcome, PromptId> = {
     opted_in: 'thanks',
     declined: 'declined',
     opted_out: 'opted_out',
@@ -247,7 +248,7 @@ function askForNumber(line: Line, state: CallState, intent: Intent): Turn {
   return ask(line, moveTo(state, { name: 'enter_number', intent }));
 }
 
-function designatedNumber(state: CallState): Pick<Decision, 'phoneNumber' | 'numberSource'> {
+function designatedNumber(state: CallState): Pick<DecisionToRecord, 'phoneNumber' | 'numberSource'> {
   return { phoneNumber: state.designated?.number ?? null, numberSource: state.designated?.source ?? null };
 }
 
@@ -255,7 +256,7 @@ function designatedNumber(state: CallState): Pick<Decision, 'phoneNumber' | 'num
 function commit(line: Line, state: CallState, intent: Intent): Turn {
   const consentKey = state.consentKey as ConsentKey;
   const categories = line.lang.categories.map((c) => c.id);
-  const record = (category: string, decision: Decision['decision']): Decision => ({
+  const record = (category: string, decision: DecisionToRecord['decision']): DecisionToRecord => ({
     category,
     decision,
     ...designatedNumber(state),
@@ -274,13 +275,13 @@ function commit(line: Line, state: CallState, intent: Intent): Turn {
   return nextCategory(line, { ...state, agreed: [first] }, 1, [record(first, 'opt_in')]);
 }
 
-function nextCategory(line: Line, state: CallState, index: number, decisions: Decision[]): Turn {
+function nextCategory(line: Line, state: CallState, index: number, decisions: DecisionToRecord[]): Turn {
   if (index < line.lang.categories.length) {
     return ask(line, moveTo(state, { name: 'category', index }), [], decisions);
   }
   return finish(line, state, decisions);
 }
 
-function finish(line: Line, state: CallState, decisions: Decision[]): Turn {
+function finish(line: Line, state: CallState, decisions: DecisionToRecord[]): Turn {
   return end(line, state, 'opted_in', decisions);
 }

@@ -1,3 +1,4 @@
+import type { Decision, FlowOutcome, NumberSource } from '../ledger-vocabulary.js';
 import type { PromptId } from '../scripts/schema.js';
 
 /** What the caller is doing once the consent key is pressed: giving consent, or withdrawing it. */
@@ -11,10 +12,6 @@ export type Step =
   | { name: 'confirm_keyed'; intent: Intent; number: string }
   | { name: 'category'; index: number }
   | { name: 'ended' };
-
-export type Outcome = 'opted_in' | 'declined' | 'opted_out' | 'no_decision' | 'transferred';
-
-export type NumberSource = 'caller_id' | 'keyed' | 'caller_id_unconfirmed';
 
 /** The key that expressed a decision, kept until the number it is for has been confirmed. */
 export interface ConsentKey {
@@ -35,10 +32,10 @@ export interface CallState {
   /** The caller ID as E.164 when it is any valid number, for a refusal given before a number was asked. */
   callerNumber: string | null;
   reference: string;
-  designated: { number: string; source: 'caller_id' | 'keyed' } | null;
+  designated: { number: string; source: Exclude<NumberSource, 'caller_id_unconfirmed'> } | null;
   consentKey: ConsentKey | null;
   agreed: string[];
-  outcome: Outcome | null;
+  outcome: FlowOutcome | null;
 }
 
 export type Input = { kind: 'start' } | { kind: 'keys'; digits: string } | { kind: 'silence' };
@@ -59,9 +56,9 @@ export interface Gather {
 }
 
 /** A decision to write to the ledger before anything is said about it. */
-export interface Decision {
+export interface DecisionToRecord {
   category: string;
-  decision: 'opt_in' | 'declined' | 'opt_out';
+  decision: Decision;
   phoneNumber: string | null;
   numberSource: NumberSource | null;
   digits: string;
@@ -73,7 +70,7 @@ export interface Decision {
 /** One webhook's worth of call: what to record, then what to say and whether to listen or hang up. */
 export interface Turn {
   state: CallState;
-  decisions: Decision[];
+  decisions: DecisionToRecord[];
   /** The key or silence this turn received, for the transcript. */
   heard: { prompt: PromptId; digits: string | null } | null;
   say: Prompt[];

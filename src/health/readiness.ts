@@ -9,7 +9,7 @@ import { probeWrite } from '../db/write-probe.js';
  * Below this much free space where the database lives, a write is about to fail with "database or disk is full"
  * even if the tiny probe write still fits into space the WAL already holds.
  */
-export const MIN_FREE_BYTES = 1024 * 1024;
+const MIN_FREE_BYTES = 1024 * 1024;
 
 export interface Readiness {
   ready: boolean;

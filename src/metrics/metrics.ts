@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallOutcome, Decision, EventSource } from '../ledger-vocabulary.js';
 
 /**
  * What the application tells its operators about. Producers depend on this small interface, not on prom-client,
@@ -12,9 +13,9 @@ export interface Metrics {
   signatureRejected(): void;
   /** `webhook-failed`: our own apology after a failed write; `fallback`: Twilio called the fallback URL. */
   apologyPlayed(reason: 'webhook-failed' | 'fallback'): void;
-  consentRecorded(events: readonly { decision: string; category: string; source: string }[]): void;
+  consentRecorded(events: readonly { decision: Decision; category: string; source: EventSource }[]): void;
   /** A call ended (Twilio's final status arrived), with the outcome it ended with. */
-  callEnded(outcome: string): void;
+  callEnded(outcome: CallOutcome): void;
   /** A write reached the disk; `batchSize` is the number of requests it carried, when the store groups them. */
   writeCommitted(write: { seconds: number; batchSize?: number }): void;
   /** A write failed in the storage layer (disk full, read-only, I/O error, lock timeout), by SQLite error code. */

@@ -1,5 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { z } from 'zod';
+import { sayLimit, twilioSayOptions } from '../params/twilio-say.js';
 import { parsePhone } from '../phone/phone.js';
 import { estimatedSeconds, PROMPT_WARNING_SECONDS, wordCount, wordsPerMinute } from './duration.js';
 import { PLACEHOLDERS, type PromptValues, placeholdersIn, renderPrompt } from './render.js';
@@ -11,17 +12,11 @@ import {
   type VoiceScript,
   voiceScriptSchema,
 } from './schema.js';
-import { twilioSayOptions } from './twilio-say.js';
 import { voiceLanguage } from './voice-languages.js';
 import { type PositionedYaml, parseWithPositions } from './yaml-positions.js';
 
-// Twilio refuses longer <Say> text; Amazon Polly voices stop earlier.
-// https://www.twilio.com/docs/voice/twiml/say
-const SAY_LIMIT = 4096;
-const POLLY_SAY_LIMIT = 3000;
-
 /** The longest a prompt may last when no maximum is configured (VOICE_PROMPT_MAX_SECONDS). */
-export const DEFAULT_MAX_PROMPT_SECONDS = 30;
+const DEFAULT_MAX_PROMPT_SECONDS = 30;
 
 export type Severity = 'error' | 'warning';
 
@@ -233,7 +228,7 @@ function checkPrompts(
   maxSeconds: number,
 ): void {
   const error = (path: readonly PropertyKey[], message: string) => report('error', path, message);
-  const limit = lang.voice.startsWith('Polly.') ? POLLY_SAY_LIMIT : SAY_LIMIT;
+  const limit = sayLimit(lang.voice);
   const longest = worstCaseValues(script, lang);
   for (const id of [...PROMPT_IDS, ...OPTIONAL_PROMPT_IDS]) {
     const template = lang.prompts[id];
@@ -303,7 +298,7 @@ function checkKeyMentions(
 }
 
 /** Values as long as any call could make them, so the length checks hold for every caller. */
-export function worstCaseValues(script: VoiceScript, lang: ScriptLanguage): PromptValues {
+function worstCaseValues(script: VoiceScript, lang: ScriptLanguage): PromptValues {
   const descriptions = lang.categories.map((c) => c.description);
   const longestDescription = descriptions.reduce((a, b) => (b.length > a.length ? b : a), '');
   const all =

@@ -36,7 +36,7 @@ export async function changedPrompts(db: Kysely<Database>, scripts: readonly Voi
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function templatePattern(script: VoiceScript, lang: ScriptLanguage, template: string): RegExp {
+function templatePattern(script: VoiceScript, lang: ScriptLanguage, template: string): RegExp {
   const descriptions = lang.categories.map((c) => c.description);
   const fixed: Record<string, string> = {
     business: escapeRegExp(script.business),

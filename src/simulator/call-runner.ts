@@ -7,7 +7,7 @@ import {
   callParams,
   gatherParams,
   signedRequest,
-  statusParams,
+  statusCallbackParams,
   type TwilioRequest,
 } from './twilio-request.js';
 import {
@@ -73,7 +73,7 @@ interface NextRequest {
   extra: Record<string, string>;
 }
 
-type Outcome = { next: NextRequest } | { end: EndReason; detail: string; callStatus?: string };
+type NextOrEnd = { next: NextRequest } | { end: EndReason; detail: string; callStatus?: string };
 
 /** A request that gave no TwiML Twilio could run: the error code Twilio reports, and why. */
 interface Failure {
@@ -112,7 +112,7 @@ class CallRun {
 
   async run(): Promise<CallResult> {
     let request: NextRequest = { method: 'POST', url: this.setup.voiceUrl, extra: {} };
-    let outcome: Outcome;
+    let outcome: NextOrEnd;
     for (;;) {
       if (this.requests >= (this.setup.maxRequests ?? 200)) {
         outcome = { end: 'loop-limit', detail: `${this.requests} webhook requests without waiting for the caller` };
@@ -176,7 +176,10 @@ class CallRun {
     return document.unusable ? { errorCode: document.unusable.errorCode, reason: document.unusable.message } : document;
   }
 
-  private async applicationError(url: string, failure: Failure & { fallback: Failure | undefined }): Promise<Outcome> {
+  private async applicationError(
+    url: string,
+    failure: Failure & { fallback: Failure | undefined },
+  ): Promise<NextOrEnd> {
     this.answered = true;
     await this.play({ verb: 'Say', text: APPLICATION_ERROR, voice: undefined, language: 'en-US', loop: 1 });
     const fallback = failure.fallback
@@ -188,7 +191,7 @@ class CallRun {
     };
   }
 
-  private async execute(document: TwimlDocument, documentUrl: string): Promise<Outcome> {
+  private async execute(document: TwimlDocument, documentUrl: string): Promise<NextOrEnd> {
     const resolve = (url: string) => new URL(url, documentUrl).toString();
     for (const [index, verb] of document.verbs.entries()) {
       if (verb.verb === 'Reject' && !this.answered && index === 0) {
@@ -376,7 +379,7 @@ class CallRun {
   private async statusCallback(callStatus: string, durationSeconds: number): Promise<void> {
     const url = this.setup.statusCallbackUrl;
     if (!url) return;
-    const params = statusParams(this.setup.call, {
+    const params = statusCallbackParams(this.setup.call, {
       callStatus,
       durationSeconds,
       // Only the final event is subscribed to, so it is the first callback Twilio sends: number 0.

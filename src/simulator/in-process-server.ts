@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { createApp } from '../app.js';
-import { buildContext } from '../bootstrap.js';
 import type { Config } from '../config.js';
+import { createAppContext } from '../context.js';
 import { eventsForCall } from '../db/ledger.js';
+import { type Listening, listen } from '../http/listen.js';
 import type { Logger } from '../logger.js';
 import type { CallTarget } from './call-target.js';
 
@@ -12,25 +12,21 @@ import type { CallTarget } from './call-target.js';
  * to the local port, as through the operator's proxy.
  */
 export async function startInProcess(config: Config, logger: Logger): Promise<CallTarget> {
-  const context = await buildContext(config, logger);
-  const server = createApp(context).listen(0, '127.0.0.1');
+  const context = await createAppContext(config, logger);
+  let server: Listening;
   try {
-    await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+    server = await listen(createApp(context), { host: '127.0.0.1', port: 0 });
   } catch (err) {
-    await context.store.close();
+    await context.close();
     throw err;
   }
-  const localUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    publicUrl: config.publicBaseUrl ?? localUrl,
-    localUrl,
+    publicUrl: config.publicBaseUrl ?? server.url,
+    localUrl: server.url,
     events: async (callSid) => ({ rows: await eventsForCall(context.store.db, callSid) }),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await context.store.close();
+      await server.close({ force: true });
+      await context.close();
     },
   };
 }

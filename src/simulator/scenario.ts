@@ -1,17 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { DECISIONS, NUMBER_SOURCES } from '../ledger-vocabulary.js';
 import { parsePressList } from './scripted-keypad.js';
-import type { Transcript } from './transcript.js';
+import type { SimulatorRun } from './transcript.js';
 import { WITHHELD_FORMS } from './twilio-request.js';
 import { WARNING_CODES } from './twiml-document.js';
 
 const eventFields = z
   .object({
-    decision: z.enum(['opt_in', 'declined', 'opt_out']),
+    decision: z.enum(DECISIONS),
     category: z.string().min(1),
     phone_number: z.string().nullable(),
-    number_source: z.enum(['caller_id', 'keyed', 'caller_id_unconfirmed']).nullable(),
+    number_source: z.enum(NUMBER_SOURCES).nullable(),
     digits: z.string(),
     prompt_id: z.string(),
     attempt: z.number().int().min(1),
@@ -86,31 +87,30 @@ export function scenarioCall(scenario: Scenario, defaults: { from: string; to: s
 }
 
 /** Everything in which the call differed from the scenario; empty when it played out as written. */
-export function checkScenario(scenario: Scenario, transcript: Transcript): string[] {
+export function checkScenario(scenario: Scenario, run: SimulatorRun): string[] {
   const problems: string[] = [];
   // A position in what was said: which prompt, and how far into it the last fragment matched.
   let at = { prompt: 0, offset: 0 };
   for (const fragment of scenario.said) {
-    const found = findFrom(transcript.said, fragment, at);
+    const found = findFrom(run.said, fragment, at);
     if (found) {
       at = found;
     } else {
-      const anywhere = transcript.said.some((text) => text.includes(fragment));
+      const anywhere = run.said.some((text) => text.includes(fragment));
       problems.push(`"${fragment}" was ${anywhere ? 'said, but not in this order' : 'never said'}`);
     }
   }
   for (const fragment of scenario.notSaid) {
-    if (transcript.said.some((text) => text.includes(fragment))) problems.push(`"${fragment}" was said`);
+    if (run.said.some((text) => text.includes(fragment))) problems.push(`"${fragment}" was said`);
   }
-  if (scenario.end !== undefined && transcript.end.reason !== scenario.end) {
-    problems.push(`the call ended with ${transcript.end.reason} (${transcript.end.detail}), not ${scenario.end}`);
+  if (scenario.end !== undefined && run.end.reason !== scenario.end) {
+    problems.push(`the call ended with ${run.end.reason} (${run.end.detail}), not ${scenario.end}`);
   }
   // Each press item answers one gather: items left over mean the call took a shorter path than the script.
   // With hangupAfter the caller answers that many gathers at most, whatever the list holds.
   // A language menu answered by `lang` took no press item.
   const gathers =
-    transcript.steps.filter((s) => s.type === 'gather').length -
-    transcript.steps.filter((s) => s.type === 'language-chosen').length;
+    run.steps.filter((s) => s.type === 'gather').length - run.steps.filter((s) => s.type === 'language-chosen').length;
   const answered = Math.min(gathers, scenario.hangupAfter ?? gathers);
   const unused = scenario.press.slice(answered);
   if (unused.length > 0) {
@@ -119,18 +119,18 @@ export function checkScenario(scenario: Scenario, transcript: Transcript): strin
   }
   // The same document is often served more than once: name each distinct warning once.
   const warned = new Set<string>();
-  for (const w of transcript.warnings) {
+  for (const w of run.warnings) {
     if (scenario.allowWarnings.includes(w.code as (typeof WARNING_CODES)[number])) continue;
     const text = `TwiML warning ${w.code}: ${w.message}`;
     if (warned.has(text)) continue;
     warned.add(text);
     problems.push(`${text} (from ${w.url})`);
   }
-  if (transcript.events === null) {
-    problems.push(`events cannot be checked: ${transcript.eventsNote}`);
+  if (run.events === null) {
+    problems.push(`events cannot be checked: ${run.eventsNote}`);
     return problems;
   }
-  const events = transcript.events;
+  const events = run.events;
   if (events.length !== scenario.events.length) {
     const written = events.map((e) => `${e.decision} ${e.category}`).join(', ') || 'none';
     problems.push(`${events.length} event(s) written (${written}), expected ${scenario.events.length}`);

@@ -6,7 +6,7 @@ import { httpPost } from './http-post.js';
 import type { Keypad } from './keypad.js';
 import { ScriptedKeypad } from './scripted-keypad.js';
 import { speakingTimeMs, type Timer, virtualTimer } from './timing.js';
-import { type Transcript, TranscriptRecorder } from './transcript.js';
+import { type SimulatorRun, SimulatorRunRecorder } from './transcript.js';
 import { newSid, SIMULATOR_ACCOUNT_SID } from './twilio-request.js';
 
 export interface SimulateOptions {
@@ -27,7 +27,7 @@ export interface SimulateOptions {
 }
 
 /** One simulated inbound call against `target`, from dialling to the consent events it left. */
-export async function simulateCall(options: SimulateOptions): Promise<Transcript> {
+export async function simulateCall(options: SimulateOptions): Promise<SimulatorRun> {
   const { target } = options;
   let keypad: Keypad;
   let timer: Timer;
@@ -52,7 +52,7 @@ export async function simulateCall(options: SimulateOptions): Promise<Transcript
     from: options.from,
     to: options.to,
   };
-  const recorder = new TranscriptRecorder();
+  const recorder = new SimulatorRunRecorder();
   const voiceUrl = `${target.publicUrl}/voice/incoming`;
   const result = await runCall(
     {

@@ -2,7 +2,7 @@ import type { ConsentEvent } from '../db/schema.js';
 import type { CallEvent, EndReason } from './call-events.js';
 
 /** What `--json` prints and `--transcript` writes: the whole call, then what it left in the ledger. */
-export interface Transcript {
+export interface SimulatorRun {
   callSid: string;
   accountSid: string;
   from: string;
@@ -19,7 +19,7 @@ export interface Transcript {
 }
 
 /** Collects a call's events as they happen; the countdown ticks are screen-only and left out. */
-export class TranscriptRecorder {
+export class SimulatorRunRecorder {
   readonly steps: CallEvent[] = [];
 
   readonly report = (event: CallEvent): void => {
@@ -28,12 +28,12 @@ export class TranscriptRecorder {
 
   build(
     call: { callSid: string; accountSid: string; from: string; to: string; voiceUrl: string },
-    end: Transcript['end'],
+    end: SimulatorRun['end'],
     events: { rows: ConsentEvent[] } | { note: string },
-  ): Transcript {
+  ): SimulatorRun {
     const said: string[] = [];
     const pressed: string[] = [];
-    const warnings: Transcript['warnings'] = [];
+    const warnings: SimulatorRun['warnings'] = [];
     for (const step of this.steps) {
       if (step.type === 'say') said.push(step.text);
       if (step.type === 'gathered') pressed.push(step.digits + step.finishedOnKey);

@@ -57,7 +57,7 @@ export function gatherParams(digits: string, finishedOnKey: string): Record<stri
 }
 
 /** The final status callback: the call is over. */
-export function statusParams(
+export function statusCallbackParams(
   call: CallIdentity,
   status: { callStatus: string; durationSeconds: number; sequenceNumber: number; at: Date },
 ): Record<string, string> {

@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { sayLimit } from '../params/twilio-say.js';
 
 export type Method = 'GET' | 'POST';
 
@@ -78,8 +79,6 @@ export interface TwimlDocument {
 }
 
 const MAX_BYTES = 64 * 1024;
-const SAY_LIMIT = 4096;
-const POLLY_SAY_LIMIT = 3000;
 const GATHER_CHILDREN = new Set(['Say', 'Play', 'Pause']);
 // Verbs Twilio runs that have no meaning in an offline call; they are skipped with a warning, not called unknown.
 const NOT_SIMULATED = new Set([
@@ -216,7 +215,7 @@ function readVerb(node: Node, warn: Warn): Verb | undefined {
     case 'Say': {
       const text = textOf(kids);
       const voice = attrs.voice;
-      const limit = voice?.startsWith('Polly.') ? POLLY_SAY_LIMIT : SAY_LIMIT;
+      const limit = sayLimit(voice);
       if (text.length > limit) {
         warn('say-too-long', `<Say> of ${text.length} characters: Twilio speaks at most ${limit} with voice ${voice}`);
       }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database, Decision } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import { callCounts, decisionCounts, type Period } from '../db/stats.js';
+import type { Decision } from '../ledger-vocabulary.js';
 
 export interface DecisionTotals {
   opt_in: number;
@@ -95,17 +96,4 @@ function emptyCalls(): CallTotals {
 
 function emptyDecisions(): DecisionTotals {
   return { opt_in: 0, declined: 0, opt_out: 0 };
-}
-
-/** Sums day rows (the days of a month, say) into one. */
-export function sumDays(days: readonly DayStats[]): CallTotals & DecisionTotals {
-  const total = { ...emptyCalls(), ...emptyDecisions() };
-  for (const d of days) {
-    total.calls += d.calls;
-    total.abandoned += d.abandoned;
-    total.opt_in += d.opt_in;
-    total.declined += d.declined;
-    total.opt_out += d.opt_out;
-  }
-  return total;
 }

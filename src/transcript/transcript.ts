@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import { callSidsByReference } from '../db/call-lookup.js';
-import { findCall, statementsByHash, stepsForCall } from '../db/calls.js';
+import { callSidsByReference, findCall, stepsForCall } from '../db/calls.js';
 import { eventsForCall } from '../db/ledger.js';
 import type { Call, ConsentEvent, Database } from '../db/schema.js';
+import { statementsByHash } from '../db/statements.js';
+import { CALL_REFERENCE, callSid } from '../params/call-id.js';
 
 export interface TranscriptStep {
   at: string;
@@ -80,15 +81,16 @@ export async function callTranscript(db: Kysely<Database>, callSid: string): Pro
   };
 }
 
-/** Any case is accepted: `callSid()` turns it into Twilio's form, `CA` and 32 lowercase hex digits. */
-export const CALL_SID = /^CA[0-9a-f]{32}$/i;
-
-/** A CallSid as stored: Twilio writes `CA` and lowercase hex, so `CA3F…` or `ca3f…` must become `CA3f…`. */
-export function callSid(value: string): string {
-  const id = value.trim();
-  return CALL_SID.test(id) ? `CA${id.slice(2).toLowerCase()}` : id;
+/** An 8-digit reference that more than one call heard (references can repeat): ask for one by its CallSid. */
+export class AmbiguousReferenceError extends Error {
+  override name = 'AmbiguousReferenceError';
+  constructor(
+    readonly reference: string,
+    readonly callSids: readonly string[],
+  ) {
+    super(`reference ${reference} belongs to ${callSids.length} calls: ask for one by its CallSid`);
+  }
 }
-export const CALL_REFERENCE = /^\d{8}$/;
 
 /** A CallSid as given, or the calls behind the 8-digit reference a caller heard. */
 export async function resolveCall(db: Kysely<Database>, idOrReference: string): Promise<string[]> {

@@ -6,17 +6,19 @@ import {
   findCall,
   findTurnResponse,
   insertNewCall,
-  keepStatements,
   saveTurnResponse,
   stepsForCall,
   updateCall,
 } from '../db/calls.js';
-import { appendEvents, type NewConsentEvent } from '../db/ledger.js';
+import { appendEvents } from '../db/ledger.js';
+import { newIvrEvent } from '../db/new-event.js';
 import type { Call, CallStep, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
+import { keepStatements } from '../db/statements.js';
 import type { Store } from '../db/store.js';
 import { advance, firstLanguage, hasLanguageMenu, newCallState } from '../flow/flow.js';
 import type { CallState, Input, Turn } from '../flow/types.js';
 import { sha256Hex } from '../hash.js';
+import type { CallOutcome } from '../ledger-vocabulary.js';
 import { readCallerId } from '../phone/phone.js';
 import type { VoiceScripts } from '../scripts/load.js';
 import type { VoiceScript } from '../scripts/schema.js';
@@ -45,8 +47,14 @@ export function actionFor(turn: number): string {
   return `turn?n=${turn}`;
 }
 
+/** No such call, or no such turn of it: a webhook for a call this service did not answer, or out of step with it. */
 export class CallNotFoundError extends Error {
   override name = 'CallNotFoundError';
+}
+
+/** A turn for a call whose last answer hung up: Twilio has nothing more to send for it. */
+export class CallEndedError extends Error {
+  override name = 'CallEndedError';
 }
 
 /** `POST /voice/incoming`: records the call and asks the consent question. */
@@ -106,7 +114,7 @@ export function answerTurn(deps: CallServiceDeps, params: VoiceParams, turn: num
     if (!script) throw new Error(`voice script "${call.script_id}" of call ${call.call_sid} is no longer loaded`);
     const state = JSON.parse(call.state) as CallState;
     // The last answer hung up; Twilio has nothing more to send for this call.
-    if (state.step.name === 'ended') throw new CallNotFoundError(`call ${call.call_sid} has already ended`);
+    if (state.step.name === 'ended') throw new CallEndedError(`call ${call.call_sid} has already ended`);
     const digits = params.digits ?? '';
     const input: Input = digits === '' ? { kind: 'silence' } : { kind: 'keys', digits };
     return record(deps, trx, call, script, advance(script, state, input), isoTimestamp(deps.clock.now()));
@@ -169,28 +177,25 @@ async function record(
   if (read) checkStatementsWerePlayed(call.call_sid, turn, read.steps);
   const events = await appendEvents(
     trx,
-    turn.decisions.map(
-      (d): NewConsentEvent => ({
+    turn.decisions.map((d) =>
+      newIvrEvent({
         call_sid: call.call_sid,
         account_sid: call.account_sid,
         called_number: call.to_number,
         phone_number: d.phoneNumber,
         number_source: d.numberSource,
         business: script.business,
-        channel: 'whatsapp',
         category: d.category,
         decision: d.decision,
         digits: d.digits,
         prompt_id: d.prompt,
         attempt: d.attempt,
-        source: 'ivr',
         script_id: script.id,
         script_version: script.version,
         language: lang.language,
         voice: lang.voice,
         statement_sha256: d.statementSha256,
         signature_verified: 1,
-        reason: null,
       }),
     ),
     { recordedAt: now, newId: () => deps.ids.uuid(), ...(read ? { read } : {}) },
@@ -262,7 +267,7 @@ const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'canceled', 'f
 export interface StatusResult {
   result: 'applied' | 'stale' | 'unknown';
   /** The call's outcome when this callback is the one that ended it; null otherwise. */
-  endedWith: string | null;
+  endedWith: CallOutcome | null;
 }
 
 /** `POST /voice/status`: Twilio's word that the call has ended; a call that ended before a decision is abandoned. */

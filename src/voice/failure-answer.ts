@@ -3,8 +3,8 @@ import { findCall } from '../db/calls.js';
 import type { Database } from '../db/schema.js';
 import { apology } from '../flow/flow.js';
 import type { CallState } from '../flow/types.js';
+import { callSid as twilioCallSid } from '../params/call-id.js';
 import type { VoiceScripts } from '../scripts/load.js';
-import { callSid as twilioCallSid } from '../transcript/transcript.js';
 import { renderApology } from './twiml.js';
 
 /**

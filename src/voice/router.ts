@@ -1,20 +1,48 @@
-import Router from '@koa/router';
-import type { Context } from 'koa';
+import Router, { type RouterContext } from '@koa/router';
 import type { AppContext } from '../context.js';
+import { isClientGone } from '../http/client-gone.js';
+import { classifyError } from '../http/error-answer.js';
+import { respondWith, voiceError } from '../http/error-renderers.js';
+import type { FormParams } from '../http/form.js';
 import { logWith } from '../http/request-log.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
 import { maskNumbersInQuery, maskPhone } from '../phone/phone.js';
-import { type Answer, answerIncoming, answerTurn, CallNotFoundError, recordStatus } from './call-service.js';
+import { type Answer, answerIncoming, answerTurn, recordStatus } from './call-service.js';
 import { apologyFor } from './failure-answer.js';
 import { requireTwilioSignature } from './signature.js';
-import { renderRetry } from './twiml.js';
-import { BadWebhookError, statusParams, voiceParams } from './webhook-params.js';
+import { renderApology, renderRetry } from './twiml.js';
+import { statusParams, voiceParams } from './webhook-params.js';
+
+/** What the signature check leaves for the webhooks: the form Twilio signed. */
+export interface VoiceState {
+  params: FormParams;
+}
+
+type VoiceContext = RouterContext<VoiceState>;
 
 /** The webhooks Twilio calls. Every request must carry a valid Twilio signature; there is no switch to skip it. */
 export function voiceRouter(app: AppContext): Router {
-  const router = new Router({ prefix: '/voice' });
+  const router = new Router<VoiceState>({ prefix: '/voice' });
   const deps = { write: app.store.write, scripts: app.scripts, clock: app.clock, ids: app.ids };
   // The apology reads the call's last committed state, outside any write.
   const readDeps = { db: app.store.db, scripts: app.scripts };
+
+  /**
+   * Whatever fails on the way to a call's answer (reading its form, the fallback's own apology), the caller hears
+   * an apology rather than a bare 500. Refusals of the request itself (signature, body type or size) stay plain
+   * text for whoever sent it, as does every answer to a status callback, which no caller hears.
+   */
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const failure = classifyError(err);
+      if (isClientGone(err) || failure.status < 500 || ctx.path === '/voice/status') throw err;
+      logWith(ctx, { err, path: ctx.path, failed: 'voice webhook' }, 'error');
+      respondWith(ctx, voiceError(failure, renderApology()));
+      app.metrics.apologyPlayed('webhook-failed');
+    }
+  });
 
   // Checked before anything else runs, so a forged request cannot reach the database.
   router.use(requireTwilioSignature(app));
@@ -26,11 +54,11 @@ export function voiceRouter(app: AppContext): Router {
    */
   const answer =
     (
-      handle: (params: Record<string, string>, ctx: Context) => Promise<Answer>,
-      retryUrl: (params: Record<string, string>, ctx: Context) => string,
+      handle: (params: FormParams, ctx: VoiceContext) => Promise<Answer>,
+      retryUrl: (params: FormParams, ctx: VoiceContext) => string,
     ) =>
-    async (ctx: Context) => {
-      const params = ctx.state.params as Record<string, string>;
+    async (ctx: VoiceContext) => {
+      const params = ctx.state.params;
       ctx.type = 'text/xml';
       logWith(ctx, { callSid: params.CallSid });
       try {
@@ -50,18 +78,19 @@ export function voiceRouter(app: AppContext): Router {
         ctx.body = result.twiml;
       } catch (err) {
         // Nothing of this turn is confirmed: its transaction has been rolled back.
+        const failure = classifyError(err);
         const retried = ctx.query.retry === '1';
-        const worthRetrying = !(err instanceof BadWebhookError || err instanceof CallNotFoundError);
-        if (worthRetrying && !retried) {
+        // A failure on our side may pass on a second try; a malformed request or an unknown or ended call will not.
+        if (failure.status >= 500 && !retried) {
           logWith(ctx, { err, path: ctx.path, failed: 'voice webhook: trying the turn once more' }, 'error');
           ctx.body = renderRetry(retryUrl(params, ctx));
           return;
         }
         logWith(ctx, { err, path: ctx.path, retried, from: maskPhone(params.From), failed: 'voice webhook' }, 'error');
-        ctx.status = err instanceof BadWebhookError ? 400 : 200;
+        const response = voiceError(failure, await apologyFor(readDeps, params.CallSid, params.To));
+        respondWith(ctx, response);
         // Twilio plays a 200's TwiML; after a 400 the caller hears the fallback's apology instead.
-        if (ctx.status === 200) app.metrics.apologyPlayed('webhook-failed');
-        ctx.body = await apologyFor(readDeps, params.CallSid, params.To);
+        if (response.status === 200) app.metrics.apologyPlayed('webhook-failed');
       }
     };
 
@@ -83,7 +112,8 @@ export function voiceRouter(app: AppContext): Router {
     answer(
       (params, ctx) => {
         const n = String(ctx.query.n ?? '');
-        if (!/^\d{1,6}$/.test(n)) throw new BadWebhookError(`turn "${n}" is not a number`);
+        if (!/^\d{1,6}$/.test(n))
+          throw new InvalidParameterError('n', `"${n}" is not a turn number`, `turn "${n}" is not a number`);
         const voice = voiceParams(params);
         // A <Redirect> carries no Digits: a retried turn takes the keys from its own (signed) URL.
         if (ctx.query.retry === '1') voice.digits = retriedDigits(ctx.query.digits);
@@ -95,23 +125,18 @@ export function voiceRouter(app: AppContext): Router {
   );
 
   router.post('/status', async (ctx) => {
-    const params = ctx.state.params as Record<string, string>;
-    try {
-      const status = statusParams(params);
-      const { result, endedWith } = await recordStatus(deps, status);
-      logWith(ctx, { callSid: status.callSid, callStatus: status.callStatus, result });
-      if (endedWith) app.metrics.callEnded(endedWith);
-    } catch (err) {
-      if (!(err instanceof BadWebhookError)) throw err;
-      ctx.throw(400, err.message);
-    }
+    // A malformed callback is an InvalidParameterError: the app answers it as a plain-text 400.
+    const status = statusParams(ctx.state.params);
+    const { result, endedWith } = await recordStatus(deps, status);
+    logWith(ctx, { callSid: status.callSid, callStatus: status.callStatus, result });
+    if (endedWith) app.metrics.callEnded(endedWith);
     // Twilio ignores the body of a status callback.
     ctx.status = 204;
   });
 
   // Twilio's fallback URL: the primary webhook failed or timed out, so apologise rather than go silent.
   router.post('/fallback', async (ctx) => {
-    const params = ctx.state.params as Record<string, string>;
+    const params = ctx.state.params;
     app.logger.error(
       { callSid: params.CallSid, errorCode: params.ErrorCode, errorUrl: maskNumbersInQuery(params.ErrorUrl ?? '') },
       'Twilio reported a failed webhook',
@@ -126,6 +151,12 @@ export function voiceRouter(app: AppContext): Router {
 
 function retriedDigits(value: unknown): string {
   const digits = typeof value === 'string' ? value : '';
-  if (!/^[0-9*#]{0,64}$/.test(digits)) throw new BadWebhookError('the digits of a retried turn are not keypad keys');
+  if (!/^[0-9*#]{0,64}$/.test(digits)) {
+    throw new InvalidParameterError(
+      'digits',
+      'of a retried turn are not keypad keys',
+      'the digits of a retried turn are not keypad keys',
+    );
+  }
   return digits;
 }

@@ -76,7 +76,3 @@ export function renderApology(text = FALLBACK_APOLOGY, voice?: Voice): string {
   response.hangup();
   return response.toString();
 }
-
-export function emptyResponse(): string {
-  return new twilio.twiml.VoiceResponse().toString();
-}

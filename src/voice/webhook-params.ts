@@ -1,4 +1,5 @@
-import { callSid as callSidInTwilioForm } from '../transcript/transcript.js';
+import { ACCOUNT_SID, CALL_SID, callSid as callSidInTwilioForm } from '../params/call-id.js';
+import { InvalidParameterError } from '../params/invalid-parameter.js';
 
 /** The parameters of a voice webhook this service reads; Twilio sends more, and new ones without notice. */
 export interface VoiceParams {
@@ -20,18 +21,12 @@ export interface StatusParams {
   duration: number | null;
 }
 
-export class BadWebhookError extends Error {
-  override name = 'BadWebhookError';
-}
-
-const CALL_SID = /^CA[0-9a-f]{32}$/i;
-const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
-
 export function voiceParams(body: Record<string, string>): VoiceParams {
   const callSid = body.CallSid ?? '';
   const accountSid = body.AccountSid ?? '';
-  if (!CALL_SID.test(callSid)) throw new BadWebhookError(`CallSid "${callSid}" is not a Twilio call id`);
-  if (!ACCOUNT_SID.test(accountSid)) throw new BadWebhookError(`AccountSid "${accountSid}" is not a Twilio account id`);
+  if (!CALL_SID.test(callSid)) throw new InvalidParameterError('CallSid', `"${callSid}" is not a Twilio call id`);
+  if (!ACCOUNT_SID.test(accountSid))
+    throw new InvalidParameterError('AccountSid', `"${accountSid}" is not a Twilio account id`);
   return {
     // Stored as Twilio writes it (`CA` and lowercase hex), whatever case the webhook used, so `show` finds it.
     callSid: callSidInTwilioForm(callSid),
@@ -46,7 +41,7 @@ export function voiceParams(body: Record<string, string>): VoiceParams {
 
 export function statusParams(body: Record<string, string>): StatusParams {
   const callSid = body.CallSid ?? '';
-  if (!CALL_SID.test(callSid)) throw new BadWebhookError(`CallSid "${callSid}" is not a Twilio call id`);
+  if (!CALL_SID.test(callSid)) throw new InvalidParameterError('CallSid', `"${callSid}" is not a Twilio call id`);
   const int = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
   return {
     callSid: callSidInTwilioForm(callSid),

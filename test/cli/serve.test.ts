@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../../src/config.js';
+import { listen } from '../../src/http/listen.js';
 import { runCli, startServe } from '../helpers/cli.js';
 import { Caller, type TestServer } from '../helpers/server.js';
 
@@ -66,6 +67,22 @@ describe('optin-ivr serve', () => {
     expect(result.stderr.trim()).toBe(
       `optin-ivr: voice scripts have 1 error(s) (npx optin-ivr scripts check):\n${file}:33: error: languages.0.prompts.statement must say that the messages come on WhatsApp`,
     );
+  });
+
+  it('fails with one line when its port is taken', async () => {
+    const taken = await listen(() => {}, { host: '127.0.0.1', port: 0 });
+    try {
+      const result = await runCli(['serve'], {
+        PORT: new URL(taken.url).port,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: join(dir, 'optin.db'),
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^optin-ivr: .*EADDRINUSE.*\n$/);
+    } finally {
+      await taken.close();
+    }
   });
 
   it('refuses to start in production without a Twilio auth token', async () => {

@@ -1,12 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsForCall } from '../../src/db/ledger.js';
 import { openStore } from '../../src/db/store.js';
-import type { Transcript } from '../../src/simulator/transcript.js';
+import { listen } from '../../src/http/listen.js';
+import type { SimulatorRun } from '../../src/simulator/transcript.js';
 import { runCli, runCliProcess, startServe } from '../helpers/cli.js';
 import { startTwimlServer, twiml } from '../helpers/twiml-server.js';
 
@@ -23,7 +23,7 @@ describe('optin-ivr simulate, scripted', () => {
     const { code, stdout, stderr } = await runCli(['simulate', '--db', ':memory:', '--press', '1,1,1', '--json'], CI);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.callSid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(t.pressed).toEqual(['1', '1', '1']);
     expect(t.said[0]).toContain('To agree, press 1');
@@ -47,7 +47,7 @@ describe('optin-ivr simulate, scripted', () => {
     expect(stdout).toContain('PRESSED 2');
     expect(stdout).toContain('CALL ENDED: hangup');
     expect(stdout).toMatch(/#\d+ declined utility for \+14155550123 \(caller_id_unconfirmed\)/);
-    const t = JSON.parse(readFileSync(file, 'utf8')) as Transcript;
+    const t = JSON.parse(readFileSync(file, 'utf8')) as SimulatorRun;
     const store = openStore(db);
     try {
       const rows = await eventsForCall(store.db, t.callSid);
@@ -64,7 +64,7 @@ describe('optin-ivr simulate, scripted', () => {
       CI,
     );
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     const first = t.steps.find((s) => s.type === 'request');
     expect(first?.type === 'request' && first.params).toMatchObject({ From: '+266696687', CallerCountry: 'LS' });
     expect(t.steps).toContainEqual({
@@ -103,7 +103,7 @@ describe('optin-ivr simulate, scripted', () => {
       PUBLIC_BASE_URL: 'https://ivr.example.com',
     });
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.voiceUrl).toBe('https://ivr.example.com/voice/incoming');
     expect(t.events).toHaveLength(2);
   });
@@ -122,7 +122,7 @@ describe('optin-ivr simulate, scripted', () => {
 describe('optin-ivr simulate --scenario', () => {
   it('places the call a scenario file describes and says it went as written', async () => {
     const { code, stdout } = await runCli(
-      ['simulate', '--db', ':memory:', '--scenario', 'test/calls/withheld-keys-number.yaml'],
+      ['simulate', '--db', ':memory:', '--scenario', 'test/scenarios/withheld-keys-number.yaml'],
       CI,
     );
     expect(code).toBe(0);
@@ -163,10 +163,13 @@ describe('optin-ivr simulate --scenario', () => {
   });
 
   it('refuses --press beside --scenario, which sets the keys itself', async () => {
-    const { code, stderr } = await runCli(['simulate', '--scenario', 'test/calls/decline.yaml', '--press', '1'], CI);
+    const { code, stderr } = await runCli(
+      ['simulate', '--scenario', 'test/scenarios/decline.yaml', '--press', '1'],
+      CI,
+    );
     expect(code).toBe(1);
     expect(stderr).toBe(
-      'optin-ivr: --scenario "test/calls/decline.yaml" sets the caller and the keys: leave out --press\n',
+      'optin-ivr: --scenario "test/scenarios/decline.yaml" sets the caller and the keys: leave out --press\n',
     );
   });
 });
@@ -187,7 +190,7 @@ describe('optin-ivr simulate --url, against a separately started server', () => 
       CI,
     );
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.voiceUrl).toBe(`${server.url}/voice/incoming`);
     expect(t.events?.map((e) => [e.decision, e.category])).toEqual([
       ['opt_out', 'utility'],
@@ -201,7 +204,7 @@ describe('optin-ivr simulate --url, against a separately started server', () => 
       CI,
     );
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.end.reason).toBe('hangup');
     expect(t.events).toBeNull();
     expect(t.eventsNote).toMatch(/add --db FILE/);
@@ -233,7 +236,7 @@ describe('optin-ivr simulate --url, against a server behind PUBLIC_BASE_URL on t
     );
     expect(stderr).toBe('optin-ivr: --token is empty: signing with the local development token\n');
     expect(code).toBe(0);
-    const t = JSON.parse(stdout) as Transcript;
+    const t = JSON.parse(stdout) as SimulatorRun;
     expect(t.voiceUrl).toBe(`${PUBLIC}/voice/incoming`);
     expect(t.end.reason).toBe('hangup');
   });
@@ -316,11 +319,9 @@ describe('optin-ivr simulate, bad input', () => {
 
   it('tries the call, then fails with one line, when no server answers at --url', async () => {
     // A port that was free a moment ago: nothing listens there.
-    const probe = createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => probe.once('listening', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    const url = `http://127.0.0.1:${port}`;
+    const probe = await listen(() => {}, { host: '127.0.0.1', port: 0 });
+    await probe.close();
+    const url = probe.url;
     const { code, stderr, stdout } = await runCli(['simulate', '--url', url, '--press', '1'], CI);
     expect(code).toBe(1);
     expect(stdout).toContain('CALL ENDED: application-error');

@@ -85,8 +85,8 @@ describe('an opt-out from off the phone line', () => {
     [{ reason: 'x'.repeat(501) }, 'reason', /^reason must be 1 to 500 characters/],
   ] as const)('refuses %j, naming the %s, and records nothing', async (request, field, message) => {
     await expect(optOut(request)).rejects.toMatchObject({
-      name: 'OptOutError',
-      field,
+      name: 'InvalidParameterError',
+      parameter: field,
       message: expect.stringMatching(message),
     });
     expect(await allEvents(ledger.store)).toEqual([]);

@@ -1,13 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../../src/http/listen.js';
 import { ACCOUNT_SID, callSid, readTwiml, startServer, TEST_TOKEN, type TestServer } from '../helpers/server.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -60,11 +61,9 @@ afterAll(() => {
 });
 
 async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  const probe = await listen(() => {}, { host: '127.0.0.1', port: 0 });
+  await probe.close();
+  return Number(new URL(probe.url).port);
 }
 
 /** The repository's site file with only what a test must change: ports, names, certificate paths. */

@@ -1,13 +1,11 @@
-import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventHash, GENESIS_HASH } from '../../src/db/chain.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { openNote, parseCheckpointText, parseVerifier } from '../../src/evidence/signed-note.js';
+import { listen } from '../../src/http/listen.js';
 import { runCli } from '../helpers/cli.js';
 import { addEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
@@ -123,18 +121,20 @@ describe('signed checkpoints', () => {
   it('checkpoint --post sends the signed note as text/plain, and fails on a refusal', async () => {
     const received: { type: string | undefined; body: string }[] = [];
     let answer = 204;
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => {
-        body += d;
-      });
-      req.on('end', () => {
-        received.push({ type: req.headers['content-type'], body });
-        res.writeHead(answer).end();
-      });
-    }).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/add`;
+    const server = await listen(
+      (req, res) => {
+        let body = '';
+        req.on('data', (d) => {
+          body += d;
+        });
+        req.on('end', () => {
+          received.push({ type: req.headers['content-type'], body });
+          res.writeHead(answer).end();
+        });
+      },
+      { host: '127.0.0.1', port: 0 },
+    );
+    const url = `${server.url}/add`;
     try {
       const run = await runCli(['checkpoint', '--key', key, '--post', url], env);
       expect(run).toMatchObject({ code: 0, stderr: `checkpoint of 5 events posted to ${url}\n` });
@@ -147,7 +147,7 @@ describe('signed checkpoints', () => {
         stderr: `optin-ivr: posting the checkpoint to ${url} failed: 500 Internal Server Error\n`,
       });
     } finally {
-      server.close();
+      await server.close();
     }
   });
 

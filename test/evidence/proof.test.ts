@@ -126,6 +126,33 @@ describe('optin-ivr prove and verify --proof', () => {
     );
   });
 
+  it('fails when base64 is respelled with the unused low bits of its last character set', () => {
+    // Node's decoder ignores those bits, so the bytes stay the same: only a canonical-spelling check sees it.
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const respell = (b64: string) => {
+      const at = b64.replace(/=+$/, '').length - 1;
+      const changed = ALPHABET[ALPHABET.indexOf(b64[at] as string) ^ 1] as string;
+      const other = b64.slice(0, at) + changed + b64.slice(at + 1);
+      expect(Buffer.from(other, 'base64')).toEqual(Buffer.from(b64, 'base64'));
+      return other;
+    };
+    const verifier = parseVerifier(readFileSync(`${key}.pub`, 'utf8'));
+    const signature = JSON.parse(proofText);
+    const lines = signature.checkpoint.trimEnd().split('\n');
+    const last = lines.at(-1) as string;
+    const sig = last.slice(last.lastIndexOf(' ') + 1);
+    lines[lines.length - 1] = last.slice(0, last.lastIndexOf(' ') + 1) + respell(sig);
+    signature.checkpoint = `${lines.join('\n')}\n`;
+    expect(() => verifyProof(JSON.stringify(signature), verifier)).toThrow('the signature is not canonical base64');
+
+    const inclusion = JSON.parse(proofText);
+    const first = inclusion.events.find((e: { inclusion_proof: string[] }) => e.inclusion_proof.length > 0);
+    first.inclusion_proof[0] = respell(first.inclusion_proof[0]);
+    const result = verifyProof(JSON.stringify(inclusion), verifier);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toContain(`event seq ${first.event.seq}: its inclusion proof is not canonical base64`);
+  });
+
   it('fails when the words of a prompt in the transcript are left out', () => {
     const proof = JSON.parse(proofText);
     const prompt = proof.transcripts[0].steps.find((s: { kind: string }) => s.kind === 'prompt');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countEvents, pageOfEvents } from '../../src/db/event-query.js';
 import { streamEvents } from '../../src/export/event-stream.js';
-import { parseFilter } from '../../src/export/filter.js';
+import { parseFilter } from '../../src/params/filter.js';
 import { addEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 // The period of an export is since <= recorded_at < until: an event at exactly `until` belongs to the next period,

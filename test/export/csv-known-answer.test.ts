@@ -4,7 +4,7 @@ import { appendEvents } from '../../src/db/ledger.js';
 import { writeTransaction } from '../../src/db/store.js';
 import { streamEvents } from '../../src/export/event-stream.js';
 import { writeExport } from '../../src/export/write-export.js';
-import { tempStore } from '../helpers/ledger.js';
+import { ivrEvent, tempStore } from '../helpers/ledger.js';
 
 // Known answer: example 1 of docs/ledger.md written through the real append path and exported. Its hash is the
 // documented one (recomputable with sha256sum), and its CSV line is fixed here, field by field, as RFC 4180 says.
@@ -40,28 +40,11 @@ describe('the documented example event, written and exported (known answer)', ()
       appendEvents(
         trx,
         [
-          {
+          ivrEvent({
             call_sid: 'CA0123456789abcdef0123456789abcdef',
             account_sid: 'AC0123456789abcdef0123456789abcdef',
-            called_number: '+15005550006',
-            phone_number: '+14155550123',
-            number_source: 'caller_id',
-            business: 'Demo Shop',
-            channel: 'whatsapp',
-            category: 'utility',
-            decision: 'opt_in',
-            digits: '1',
-            prompt_id: 'statement',
-            attempt: 1,
-            source: 'ivr',
-            script_id: 'demo',
-            script_version: '1',
-            language: 'en-US',
-            voice: 'Polly.Joanna-Neural',
             statement_sha256: 'a'.repeat(64),
-            signature_verified: 1,
-            reason: null,
-          },
+          }),
         ],
         { recordedAt: '2026-11-25T10:00:00.000Z', newId: () => '7f1c2a9e-3b4d-4e5f-8a6b-0c1d2e3f4a5b' },
       ),

@@ -2,8 +2,9 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
+import { EXPORT_COLUMNS } from '../../src/export/columns.js';
 import { streamEvents } from '../../src/export/event-stream.js';
-import { ExportFileError, verifyExportFile } from '../../src/export/verify-file.js';
+import { ExportFileError, exportLineSchema, verifyExportFile } from '../../src/export/verify-file.js';
 import { writeExport } from '../../src/export/write-export.js';
 import { addEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
@@ -30,6 +31,10 @@ function fileOf(content: string): string {
 }
 
 describe('verifying a JSON Lines export on its own', () => {
+  it('reads a line by exactly the columns an export writes, in the same order', () => {
+    expect(Object.keys(exportLineSchema.shape)).toEqual([...EXPORT_COLUMNS]);
+  });
+
   it('verifies an intact export from the genesis hash to the head', async () => {
     const result = await verifyExportFile(fileOf(`${lines.join('\n')}\n`));
     expect(result).toMatchObject({ ok: true, count: 6, head: rows[5]?.hash, first: { seq: 1, fromGenesis: true } });

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkChain } from '../../src/db/chain.js';
+import { newOptOutEvent } from '../../src/db/new-event.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
 import { streamEvents } from '../../src/export/event-stream.js';
@@ -22,23 +23,12 @@ beforeEach(async () => {
   await addEvents(
     ledger.store,
     HOSTILE.map((reason) =>
-      ivrEvent({
+      newOptOutEvent({
+        phone_number: '+14155550123',
+        business: 'Demo Shop',
+        category: 'utility',
         source: 'agent',
-        decision: 'opt_out',
         reason,
-        call_sid: null,
-        account_sid: null,
-        called_number: null,
-        number_source: null,
-        digits: null,
-        prompt_id: null,
-        attempt: null,
-        script_id: null,
-        script_version: null,
-        language: null,
-        voice: null,
-        statement_sha256: null,
-        signature_verified: null,
       }),
     ),
     '2026-11-11T08:00:00.000Z',

@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.js';
-import { buildContext } from '../../src/bootstrap.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import type { AppContext } from '../../src/context.js';
+import { type AppContext, createAppContext } from '../../src/context.js';
 import { insertDeskUser } from '../../src/db/desk-users.js';
 import { hashPassword } from '../../src/desk/password.js';
+import { listen } from '../../src/http/listen.js';
 import { silentLogger } from '../../src/logger.js';
 import { counterIds, TEST_TOKEN } from './server.js';
 
@@ -50,7 +48,7 @@ export async function startDesk(
   const clock = options.clock ?? new ManualClock();
   const config = loadConfig({ DATABASE_URL: dbFile, TWILIO_AUTH_TOKEN: TEST_TOKEN, ...options.env });
   const ids = counterIds();
-  let context = await buildContext(config, silentLogger, { clock, ids });
+  let context = await createAppContext(config, silentLogger, { clock, ids });
   for (const name of options.users ?? [DESK_USER]) {
     await insertDeskUser(context.store.db, {
       name,
@@ -58,40 +56,31 @@ export async function startDesk(
       at: clock.now().toISOString(),
     });
   }
-  let server = await listen(context);
+  let server = await listen(createApp(context), LOOPBACK);
   const desk: DeskServer = {
-    url: urlOf(server),
+    url: server.url,
     context,
     dir,
     dbFile,
     clock,
     restart: async () => {
-      await new Promise((resolve) => server.close(resolve));
-      await context.store.close();
-      context = await buildContext(config, silentLogger, { clock, ids });
-      server = await listen(context);
-      desk.url = urlOf(server);
+      await server.close();
+      await context.close();
+      context = await createAppContext(config, silentLogger, { clock, ids });
+      server = await listen(createApp(context), LOOPBACK);
+      desk.url = server.url;
       desk.context = context;
     },
     close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await context.store.close();
+      await server.close({ force: true });
+      await context.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return desk;
 }
 
-async function listen(context: AppContext): Promise<Server> {
-  const server = createApp(context).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return server;
-}
-
-function urlOf(server: Server): string {
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const LOOPBACK = { host: '127.0.0.1', port: 0 };
 
 /** A browser without a browser: keeps the desk's cookies and follows nothing by itself. */
 export class DeskClient {

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { keepStatements } from '../../src/db/calls.js';
 import { appendEvents, type NewConsentEvent } from '../../src/db/ledger.js';
+import { newIvrEvent } from '../../src/db/new-event.js';
 import type { ConsentEvent, Database } from '../../src/db/schema.js';
+import { keepStatements } from '../../src/db/statements.js';
 import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
 import { sha256Hex } from '../../src/hash.js';
 
@@ -47,29 +48,26 @@ export async function keepTestStatement(db: Kysely<Database>): Promise<void> {
 
 /** An IVR opt-in as the call flow records it; override what a test is about. */
 export function ivrEvent(overrides: Partial<NewConsentEvent> = {}): NewConsentEvent {
-  return {
+  return newIvrEvent({
     call_sid: `CA${'1'.repeat(32)}`,
     account_sid: `AC${'a'.repeat(32)}`,
     called_number: '+15005550006',
     phone_number: '+14155550123',
     number_source: 'caller_id',
     business: 'Demo Shop',
-    channel: 'whatsapp',
     category: 'utility',
     decision: 'opt_in',
     digits: '1',
     prompt_id: 'statement',
     attempt: 1,
-    source: 'ivr',
     script_id: 'demo',
     script_version: '1',
     language: 'en-US',
     voice: 'Polly.Joanna-Neural',
     statement_sha256: TEST_STATEMENT_SHA256,
     signature_verified: 1,
-    reason: null,
     ...overrides,
-  };
+  });
 }
 
 let ids = 0;

@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import twilio from 'twilio';
 import { createApp } from '../../src/app.js';
-import { buildContext } from '../../src/bootstrap.js';
 import type { Clock, IdGenerator } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import type { AppContext } from '../../src/context.js';
+import { type AppContext, createAppContext } from '../../src/context.js';
 import type { CommitInfo } from '../../src/db/group-commit.js';
+import { listen } from '../../src/http/listen.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 
 export const TEST_TOKEN = 'test-auth-token-0123456789';
@@ -51,25 +50,22 @@ export async function startServer(
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'optin-ivr-test-'));
   const dbFile = join(dir, 'optin.db');
   const config = loadConfig({ DATABASE_URL: dbFile, TWILIO_AUTH_TOKEN: TEST_TOKEN, ...env });
-  const context = await buildContext(config, options.logger ?? silentLogger, {
+  const context = await createAppContext(config, options.logger ?? silentLogger, {
     clock: steppingClock(),
     ids: counterIds(),
     onCommit: options.onCommit,
   });
   // As `serve` does at start; tests that want the timer start it themselves.
   await context.ledger.checkAll();
-  const server = createApp(context).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listen(createApp(context), { host: '127.0.0.1', port: 0 });
   return {
-    url,
+    url: server.url,
     context,
     dir,
     dbFile,
     close: async () => {
-      await new Promise((resolve) => server.close(resolve));
-      context.metrics.close();
-      await context.store.close();
+      await server.close();
+      await context.close();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

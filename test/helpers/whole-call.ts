@@ -6,7 +6,7 @@ export const CALL_STEPS = ['/voice/incoming', '/voice/turn?n=1', '/voice/turn?n=
 /** Turns 2 and 3 record the decisions (utility, then marketing). */
 export const EVENTS_PER_CALL = 2;
 
-export function callParams(sid: string, step: number): Record<string, string> {
+function callParams(sid: string, step: number): Record<string, string> {
   const base = {
     CallSid: sid,
     AccountSid: `AC${'a'.repeat(32)}`,

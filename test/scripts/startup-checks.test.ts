@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildContext } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
+import { createAppContext } from '../../src/context.js';
 
 let dir: string;
 beforeEach(() => {
@@ -29,8 +29,8 @@ describe('start-up runs the checks of scripts check', () => {
   it('logs a warning with its file and line, and starts', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-    const context = await buildContext(env(), logger);
-    await context.store.close();
+    const context = await createAppContext(env(), logger);
+    await context.close();
     const warnings = lines.map((l) => JSON.parse(l) as { msg: string; line: number });
     expect(warnings).toEqual([
       expect.objectContaining({
@@ -41,7 +41,7 @@ describe('start-up runs the checks of scripts check', () => {
   });
 
   it('refuses a prompt over VOICE_PROMPT_MAX_SECONDS', async () => {
-    await expect(buildContext(env({ VOICE_PROMPT_MAX_SECONDS: '22' }), pino({ level: 'silent' }))).rejects.toThrow(
+    await expect(createAppContext(env({ VOICE_PROMPT_MAX_SECONDS: '22' }), pino({ level: 'silent' }))).rejects.toThrow(
       /demo\.yaml:33: error: languages\.0\.prompts\.statement lasts about 22\.6 s .* over the maximum of 22 s/,
     );
   });

@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildContext } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
+import { createAppContext } from '../../src/context.js';
 import { scriptHistory } from '../../src/db/script-versions.js';
 import { silentLogger } from '../../src/logger.js';
 import { Caller, startServer, TEST_TOKEN } from '../helpers/server.js';
@@ -42,7 +42,7 @@ async function callBothLines(): Promise<void> {
 }
 
 async function start() {
-  const context = await buildContext(loadConfig({ ...env(), TWILIO_AUTH_TOKEN: TEST_TOKEN }), silentLogger);
+  const context = await createAppContext(loadConfig({ ...env(), TWILIO_AUTH_TOKEN: TEST_TOKEN }), silentLogger);
   return context;
 }
 
@@ -50,7 +50,7 @@ describe('the version guard at start-up', () => {
   it('starts again when the words played under a version are unchanged, call-specific digits and all', async () => {
     await callBothLines();
     const context = await start();
-    await context.store.close();
+    await context.close();
   });
 
   it('refuses changed words under the same version, naming the script, language and prompt', async () => {
@@ -73,7 +73,7 @@ describe('the version guard at start-up', () => {
         { version: '2', calls: 1, firstUsedAt: expect.any(String), lastUsedAt: expect.any(String), events: 2 },
       ]);
     } finally {
-      await context.store.close();
+      await context.close();
     }
   });
 });

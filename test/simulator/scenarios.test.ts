@@ -10,16 +10,16 @@ import type { CallTarget } from '../../src/simulator/call-target.js';
 import { startInProcess } from '../../src/simulator/in-process-server.js';
 import { checkScenario, loadScenario, type Scenario, scenarioCall } from '../../src/simulator/scenario.js';
 import { simulateCall } from '../../src/simulator/simulated-call.js';
-import { TranscriptRecorder } from '../../src/simulator/transcript.js';
+import { SimulatorRunRecorder } from '../../src/simulator/transcript.js';
 import { TEST_TOKEN } from '../helpers/server.js';
 
 // Every scenario file is a test: adding one is how a script author protects a branch of the call flow.
-const dir = join(import.meta.dirname, '..', 'calls');
+const dir = join(import.meta.dirname, '..', 'scenarios');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 
-describe('call scenarios (test/calls/*.yaml) against the real app', () => {
+describe('call scenarios (test/scenarios/*.yaml) against the real app', () => {
   let target: CallTarget;
 
   beforeAll(async () => {
@@ -108,7 +108,7 @@ describe('checking a call against its scenario', () => {
     message: `${code} message`,
   });
   const transcript = (steps: CallEvent[]) => {
-    const recorder = new TranscriptRecorder();
+    const recorder = new SimulatorRunRecorder();
     for (const step of steps) recorder.report(step);
     return recorder.build(
       { callSid: 'CA1', accountSid: 'AC1', from: '+14155550123', to: '+15005550006', voiceUrl: 'http://ivr.test' },

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import { callParams, newSid, signedRequest, statusParams } from '../../src/simulator/twilio-request.js';
+import { callParams, newSid, signedRequest, statusCallbackParams } from '../../src/simulator/twilio-request.js';
 
 const call = { callSid: newSid('CA'), accountSid: newSid('AC'), from: '+14155550123', to: '+15005550006' };
 
@@ -57,7 +57,7 @@ describe("requests shaped and signed like Twilio's", () => {
   });
 
   it('reports the end of the call with duration, sequence number and time', () => {
-    const params = statusParams(call, {
+    const params = statusCallbackParams(call, {
       callStatus: 'completed',
       durationSeconds: 42,
       sequenceNumber: 0,

@@ -5,6 +5,7 @@ import {
   actionFor,
   answerIncoming,
   answerTurn,
+  CallEndedError,
   CallNotFoundError,
   type CallServiceDeps,
   recordStatus,
@@ -186,6 +187,7 @@ describe('a turn of the call', () => {
     await answerIncoming(deps, incoming());
     await answerTurn(deps, press('2'), 1);
     await expect(answerTurn(deps, press('1'), 2)).rejects.toThrow(`call ${SID} has already ended`);
+    await expect(answerTurn(deps, press('1'), 2)).rejects.toThrow(CallEndedError);
     expect(await allEvents(ledger.store)).toHaveLength(1);
   });
 });

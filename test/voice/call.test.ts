@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
-import { callTranscript, callSid as twilioCallSid } from '../../src/transcript/transcript.js';
+import { callSid as twilioCallSid } from '../../src/params/call-id.js';
+import { callTranscript } from '../../src/transcript/transcript.js';
 import {
   ACCOUNT_SID,
   Caller,

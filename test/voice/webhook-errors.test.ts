@@ -105,6 +105,39 @@ describe('webhooks for a call this service does not know', () => {
     expect(await counts()).toEqual(nothing);
   });
 
+  it('apologises, without a retry, for a turn of a call that has already ended, and records nothing more', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    await caller.press('2');
+    expect(caller.last?.hangup).toBe(true);
+    const before = await counts();
+    const res = await postSigned(`${server.url}/voice/turn?n=2`, { ...caller.base(), Digits: '1' });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).not.toMatch(/<Redirect/);
+    expect(body).toMatch(/<Say[^>]*>[^<]+<\/Say><Hangup\/>/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers a caller with an apology, never a bare 500, when even the apology cannot read the call', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    // A call whose saved state no longer parses: the turn fails, its retry fails, and so does the tailored apology.
+    await server.context.store.db.updateTable('calls').set({ state: '{' }).where('call_sid', '=', caller.sid).execute();
+    for (const path of ['turn?n=1&digits=1&retry=1', 'fallback']) {
+      const res = await postSigned(`${server.url}/voice/${path}`, {
+        ...caller.base(),
+        Digits: '1',
+        ErrorCode: '11200',
+      });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/xml/);
+      expect(await res.text(), path).toMatch(/something went wrong.*<Hangup\/>/s);
+    }
+  });
+
   it('takes a status callback for an unknown call without error and writes nothing', async () => {
     server = await startServer();
     const res = await postSigned(

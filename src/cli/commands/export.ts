@@ -9,11 +9,13 @@ import { isDatabaseFile } from '../../db/backup.js';
 import { countEvents, type EventFilter, ledgerValues } from '../../db/event-query.js';
 import type { Database } from '../../db/schema.js';
 import { streamEvents } from '../../export/event-stream.js';
-import { parseFilter } from '../../export/filter.js';
 import { statementTexts } from '../../export/statement-texts.js';
-import { EXPORT_FORMATS, type ExportFormat, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
+import { EXPORT_FORMATS, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
+import { exportFormat } from '../../params/export-format.js';
+import { parseFilter } from '../../params/filter.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { countryOption, forceOption } from '../options.js';
 import { progressBar } from '../progress-bar.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { cliParameters } from './parameters.js';
@@ -44,21 +46,18 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
     )
     .option('--format <format>', `${EXPORT_FORMATS.join(', ')}`, 'csv')
     .option('--out <file>', 'write to this file instead of stdout')
-    .option('--force', 'replace the --out file if it exists already')
+    .addOption(forceOption)
     .option('--since <date>', 'from this date or time on (inclusive), e.g. 2026-11-01 or 2026-11-01T09:00:00Z')
     .option('--until <date>', 'before this time; a date or month given here is included whole, e.g. 2026-11-30')
     .option('--decision <decision>', 'opt_in, declined or opt_out')
     .option('--category <category>', 'e.g. utility or marketing')
     .option('--business <business>', 'the business as the voice script names it')
     .option('--phone <number>', 'one number, in any common notation')
-    .option('--country <code>', 'region for a --phone written without its country code, e.g. US')
+    .addOption(countryOption)
     .option('--raw', 'CSV: keep every value exact, for machines (no formula neutralising)')
     .option('--bom', 'CSV: start with a byte order mark, for Excel')
     .action(async (options: ExportOptions) => {
-      const format = options.format as ExportFormat;
-      if (!EXPORT_FORMATS.includes(format)) {
-        throw new UsageError(`--format "${options.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-      }
+      const format = cliParameters(() => exportFormat(options.format));
       if ((options.raw || options.bom) && format !== 'csv') {
         throw new UsageError(`--${options.raw ? 'raw' : 'bom'} applies to csv only, not --format ${format}`);
       }

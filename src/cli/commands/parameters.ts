@@ -1,4 +1,4 @@
-import { InvalidParameterError } from '../../export/invalid-parameter.js';
+import { InvalidParameterError } from '../../params/invalid-parameter.js';
 import { UsageError } from '../errors.js';
 
 /** Runs `fn`, reporting a bad value under the option's name as typed on the command line (`--since`). */

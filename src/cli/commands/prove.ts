@@ -4,12 +4,11 @@ import { loadConfig } from '../../config.js';
 import { loadSigner } from '../../evidence/checkpoint.js';
 import { buildProof, NothingToProveError } from '../../evidence/proof.js';
 import { verifyStore } from '../../evidence/verify-store.js';
-import { phoneNumber } from '../../export/filter.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { countryOption, forceOption, phoneArgument, readPhoneArgument } from '../options.js';
 import { withExistingStore } from '../with-existing-store.js';
 import { asUsage } from './checkpoint.js';
-import { cliParameters } from './parameters.js';
 
 export function proveCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
@@ -17,18 +16,18 @@ export function proveCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo
     .description(
       "one number's consent as a proof file an auditor checks without the database: its events, statements, transcripts and inclusion proofs against a signed checkpoint",
     )
-    .argument('<phone>', 'the number, in any common notation')
+    .addArgument(phoneArgument)
     .requiredOption('--key <file>', 'the private key that signs the checkpoint (`optin-ivr keys generate`)')
     .requiredOption('--out <file>', 'where to write the proof (JSON)')
     .option('--business <business>', 'only this business')
-    .option('--country <code>', 'region for a number written without its country code, e.g. US')
-    .option('--force', 'replace the --out file if it exists already')
+    .addOption(countryOption)
+    .addOption(forceOption)
     .action(
       async (
         phone: string,
         options: { key: string; out: string; business?: string; country?: string; force?: boolean },
       ) => {
-        const e164 = cliParameters(() => phoneNumber(phone, options.country), { phone: 'phone' });
+        const e164 = readPhoneArgument(phone, options.country);
         if (existsSync(options.out) && !options.force)
           throw new UsageError(`--out "${options.out}" already exists: give --force to replace it`);
         const signer = asUsage(() => loadSigner(options.key), '--key');

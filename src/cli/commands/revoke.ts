@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { isoTimestamp, randomIds, systemClock } from '../../clock.js';
 import { loadConfig } from '../../config.js';
-import { OptOutError, recordOptOut } from '../../consent/opt-out.js';
-import { phoneNumber } from '../../export/filter.js';
+import { recordOptOut } from '../../consent/opt-out.js';
+import { InvalidParameterError } from '../../params/invalid-parameter.js';
 import { loadVoiceScripts } from '../../scripts/load.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { countryOption, phoneArgument, readPhoneArgument } from '../options.js';
 import { withExistingStore } from '../with-existing-store.js';
-import { cliParameters } from './parameters.js';
 
 interface RevokeOptions {
   business: string;
@@ -20,13 +20,13 @@ export function revokeCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
   program
     .command('revoke')
     .description('record an opt-out that arrived elsewhere (an agent, a STOP reply): source "agent"')
-    .argument('<phone>', 'the number, in any common notation')
+    .addArgument(phoneArgument)
     .requiredOption('--business <business>', 'the business as the voice script names it')
     .option('--category <category>', 'one category; without it, every category known for this number and business')
     .requiredOption('--reason <text>', 'why, as the person said it (kept in the ledger)')
-    .option('--country <code>', 'region for a number written without its country code, e.g. US')
+    .addOption(countryOption)
     .action(async (phone: string, options: RevokeOptions) => {
-      const e164 = cliParameters(() => phoneNumber(phone, options.country), { phone: 'phone' });
+      const e164 = readPhoneArgument(phone, options.country);
       const config = loadConfig(env);
       const scripts = await loadVoiceScripts(config.voiceScriptsDir);
       await withExistingStore(
@@ -47,7 +47,7 @@ export function revokeCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
               ),
             )
             .catch((err) => {
-              throw err instanceof OptOutError ? new UsageError(err.message) : err;
+              throw err instanceof InvalidParameterError ? new UsageError(err.message) : err;
             });
           const list = events.map((e) => `${e.category} (seq ${e.seq})`).join(', ');
           io.stdout.write(`recorded opt_out for ${e164} from ${events[0]?.business ?? options.business}: ${list}\n`);

@@ -1,22 +1,22 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { CALL_REFERENCE, CALL_SID, callTranscript, resolveCall, type Transcript } from '../../transcript/transcript.js';
+import { callIdOrReference } from '../../params/call-id.js';
+import { callTranscript, resolveCall, type Transcript } from '../../transcript/transcript.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { checkLedgerBeforeAnswering } from '../ledger-check.js';
+import { jsonAsApiOption } from '../options.js';
 import { withExistingStore } from '../with-existing-store.js';
+import { cliParameters } from './parameters.js';
 
 export function showCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('show')
     .description("a call's transcript: each prompt in its exact words, each key, with times, and its consent events")
     .argument('<call>', 'the CallSid (CA…), or the 8-digit reference the caller heard')
-    .option('--json', 'print JSON, as the HTTP API answers')
+    .addOption(jsonAsApiOption)
     .action(async (id: string, options: { json?: boolean }) => {
-      const wanted = id.trim();
-      if (!CALL_SID.test(wanted) && !CALL_REFERENCE.test(wanted)) {
-        throw new UsageError(`call "${id}" is neither a CallSid (CA and 32 hex digits) nor an 8-digit reference`);
-      }
+      const wanted = cliParameters(() => callIdOrReference(id), { callSid: 'call' });
       await withExistingStore(loadConfig(env), async (store) => {
         const sids = await resolveCall(store.db, wanted);
         if (sids.length === 0) throw new UsageError(`no call has the reference ${wanted}`);

@@ -15,7 +15,7 @@ import { simulateCall } from '../../simulator/simulated-call.js';
 import { type Screen, showEvents, terminalDisplay } from '../../simulator/terminal-display.js';
 import { TerminalKeypad } from '../../simulator/terminal-keypad.js';
 import { estimatingSpeaker, realTimer } from '../../simulator/timing.js';
-import type { Transcript } from '../../simulator/transcript.js';
+import type { SimulatorRun } from '../../simulator/transcript.js';
 import { WITHHELD_FORMS } from '../../simulator/twilio-request.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -80,7 +80,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: Cl
     .option('--server-logs', "show the in-process server's logs on stderr")
     .option(
       '--scenario <file>',
-      'place the call a scenario file describes (test/calls/*.yaml) and check it went as written',
+      'place the call a scenario file describes (test/scenarios/*.yaml) and check it went as written',
     )
     .action(async (options: Options) => {
       const plan = await callPlan(options, env, io);
@@ -124,14 +124,14 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: Cl
           ? remoteServer(options.url, options.db, options.publicUrl ?? config.publicBaseUrl)
           : await startInProcess(config, options.serverLogs ? createLogger(config.logLevel) : silentLogger);
       const keypad = interactive ? new TerminalKeypad(io.stdin, realTimer) : undefined;
-      let transcript: Transcript;
+      let run: SimulatorRun;
       try {
         screen?.write(
           `Calling ${plan.to} from ${from || '(no caller ID)'} at ${target.publicUrl}` +
             `${options.url === undefined ? ` (database ${config.databaseUrl})` : ''}` +
             `${interactive ? '. Keypad: 0-9 * #, h hangs up.' : ''}\n`,
         );
-        transcript = await simulateCall({
+        run = await simulateCall({
           target,
           authToken,
           from,
@@ -148,22 +148,22 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: Cl
         keypad?.close();
         await target.close();
       }
-      if (screen) showEvents(screen, transcript.events, transcript.eventsNote);
-      if (options.json) io.stdout.write(`${JSON.stringify(transcript, null, 2)}\n`);
+      if (screen) showEvents(screen, run.events, run.eventsNote);
+      if (options.json) io.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
       if (options.transcript !== undefined) {
-        await writeFile(options.transcript, `${JSON.stringify(transcript, null, 2)}\n`).catch((err: Error) => {
+        await writeFile(options.transcript, `${JSON.stringify(run, null, 2)}\n`).catch((err: Error) => {
           throw new UsageError(`cannot write --transcript "${options.transcript}": ${err.message}`);
         });
       }
-      const failure = callFailure(transcript);
+      const failure = callFailure(run);
       if (failure) throw new Error(failure);
-      if (plan.lang !== undefined && !transcript.steps.some((s) => s.type === 'language-chosen')) {
+      if (plan.lang !== undefined && !run.steps.some((s) => s.type === 'language-chosen')) {
         throw new UsageError(
           `--lang ${plan.lang}: the line ${plan.to} asked for no language (its script has one language)`,
         );
       }
       if (plan.scenario) {
-        const problems = checkScenario(plan.scenario, transcript);
+        const problems = checkScenario(plan.scenario, run);
         if (problems.length > 0) {
           throw new Error(`scenario "${plan.scenario.name}" did not go as written: ${problems.join('; ')}`);
         }
@@ -264,9 +264,9 @@ function parseOrThrow(list: string): string[] {
 }
 
 /** A call that Twilio would have cut short with an application error is a failed run: say which request failed. */
-function callFailure(transcript: Transcript): string | undefined {
-  if (transcript.end.reason !== 'application-error' && transcript.end.reason !== 'loop-limit') return undefined;
-  const bad = transcript.steps.find(
+function callFailure(run: SimulatorRun): string | undefined {
+  if (run.end.reason !== 'application-error' && run.end.reason !== 'loop-limit') return undefined;
+  const bad = run.steps.find(
     (s) => (s.type === 'answer' && (s.status < 200 || s.status > 299)) || s.type === 'request-failed',
   );
   const why =
@@ -274,6 +274,6 @@ function callFailure(transcript: Transcript): string | undefined {
       ? `${bad.url} answered ${bad.status}${bad.body ? `: ${bad.body.slice(0, 200)}` : ''}`
       : bad?.type === 'request-failed'
         ? `${bad.url} did not answer: ${bad.error}`
-        : transcript.end.detail;
-  return `the call ended with ${transcript.end.reason}: ${why}`;
+        : run.end.detail;
+  return `the call ended with ${run.end.reason}: ${why}`;
 }

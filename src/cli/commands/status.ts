@@ -1,21 +1,20 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { subscriberStatus } from '../../consent/subscriber-status.js';
-import { phoneNumber } from '../../export/filter.js';
 import type { CliIo } from '../io.js';
 import { checkLedgerBeforeAnswering } from '../ledger-check.js';
+import { countryOption, jsonAsApiOption, phoneArgument, readPhoneArgument } from '../options.js';
 import { withExistingStore } from '../with-existing-store.js';
-import { cliParameters } from './parameters.js';
 
 export function statusCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('status')
     .description("a number's current consent per business and category, with the event that decided it")
-    .argument('<phone>', 'the number, in any common notation')
-    .option('--country <code>', 'region for a number written without its country code, e.g. US')
-    .option('--json', 'print JSON, as the HTTP API answers')
+    .addArgument(phoneArgument)
+    .addOption(countryOption)
+    .addOption(jsonAsApiOption)
     .action(async (phone: string, options: { country?: string; json?: boolean }) => {
-      const e164 = cliParameters(() => phoneNumber(phone, options.country), { phone: 'phone' });
+      const e164 = readPhoneArgument(phone, options.country);
       await withExistingStore(loadConfig(env), async (store) => {
         const ledger = await checkLedgerBeforeAnswering(store, io);
         const status = await subscriberStatus(store.db, e164);

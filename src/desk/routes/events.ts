@@ -1,21 +1,16 @@
+import type { ParsedUrlQuery } from 'node:querystring';
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
-import type { Context } from 'koa';
-import { queryParams } from '../../api/query.js';
 import type { AppContext } from '../../context.js';
 import { countEvents, type EventFilter, pageOfEvents, seqRangeOf } from '../../db/event-query.js';
 import { downloadName } from '../../export/download-name.js';
 import { streamEvents } from '../../export/event-stream.js';
-import { FILTER_PARAMETERS, parseFilter } from '../../export/filter.js';
-import { InvalidParameterError } from '../../export/invalid-parameter.js';
 import { statementTexts } from '../../export/statement-texts.js';
-import {
-  EXPORT_CONTENT_TYPES,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  writeExport,
-  XLSX_MAX_ROWS,
-} from '../../export/write-export.js';
+import { EXPORT_CONTENT_TYPES, writeExport } from '../../export/write-export.js';
+import { checkXlsxRows, exportFormat } from '../../params/export-format.js';
+import { FILTER_PARAMETERS, parseFilter } from '../../params/filter.js';
+import { InvalidParameterError } from '../../params/invalid-parameter.js';
+import { queryParams } from '../../params/query.js';
 import { type DeskState, recordAccess, sendPage } from '../desk-context.js';
 import { type EventFilterInput, EventsPage } from '../views/events.js';
 
@@ -25,7 +20,7 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
   router.get('/events', async (ctx) => {
     const desk = ctx.state.desk;
     if (!desk) return;
-    const input = filledIn(ctx as unknown as Context, ['after']);
+    const input = filledIn(ctx.query, ['after']);
     const user = { name: desk.user, csrf: desk.csrf };
     const businesses = [...new Set(app.scripts.all.map((s) => s.business))].sort();
     const now = app.clock.now();
@@ -70,18 +65,10 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
   });
 
   router.get('/events/download', async (ctx) => {
-    const input = filledIn(ctx as unknown as Context, ['format']);
-    const format = (input.format ?? 'csv') as ExportFormat;
-    if (!EXPORT_FORMATS.includes(format)) {
-      throw new InvalidParameterError('format', `"${input.format}" is not one of ${EXPORT_FORMATS.join(', ')}`);
-    }
+    const input = filledIn(ctx.query, ['format']);
+    const format = exportFormat(input.format);
     const filter = parseFilter(input);
-    if (format === 'xlsx') {
-      const total = await countEvents(app.store.db, filter);
-      if (total > XLSX_MAX_ROWS) {
-        throw new InvalidParameterError('format', `xlsx holds at most ${XLSX_MAX_ROWS} rows and ${total} events match`);
-      }
-    }
+    await checkXlsxRows(format, () => countEvents(app.store.db, filter));
     await recordAccess(app, ctx, { action: 'export', target: format, detail: describe(input) || 'all events' });
     const body = new PassThrough();
     ctx.status = 200;
@@ -107,8 +94,8 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
  * The query's filters, with empty fields left out: an empty form field means "any", not "empty". Unknown or
  * repeated parameters are refused as in the API.
  */
-function filledIn(ctx: Context, extra: string[]): EventFilterInput & Record<string, string | undefined> {
-  const params = queryParams(ctx, [...FILTER_PARAMETERS, ...extra]);
+function filledIn(query: ParsedUrlQuery, extra: string[]): EventFilterInput & Record<string, string | undefined> {
+  const params = queryParams(query, [...FILTER_PARAMETERS, ...extra]);
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v.trim() !== ''));
 }
 

@@ -1,21 +1,21 @@
 import type Router from '@koa/router';
 import { isoTimestamp } from '../../clock.js';
-import { MAX_REASON_LENGTH, OptOutError, recordOptOut } from '../../consent/opt-out.js';
+import { MAX_REASON_LENGTH, recordOptOut } from '../../consent/opt-out.js';
 import { subscriberStatus } from '../../consent/subscriber-status.js';
 import type { AppContext } from '../../context.js';
-import { callSidsByReference } from '../../db/call-lookup.js';
-import { findCall } from '../../db/calls.js';
+import { callSidsByReference, findCall } from '../../db/calls.js';
 import { callsForNumber, eventsForNumber } from '../../db/desk-lookups.js';
-import { phoneNumber } from '../../export/filter.js';
-import { InvalidParameterError } from '../../export/invalid-parameter.js';
-import { CALL_REFERENCE, CALL_SID, callSid, callTranscript, type Transcript } from '../../transcript/transcript.js';
+import { CALL_REFERENCE, CALL_SID, callSid } from '../../params/call-id.js';
+import { InvalidParameterError } from '../../params/invalid-parameter.js';
+import { phoneNumber } from '../../params/phone-number.js';
+import { callTranscript, type Transcript } from '../../transcript/transcript.js';
 import { type DeskContext, type DeskState, recordAccess, sendPage } from '../desk-context.js';
 import { checkedForm } from '../session-middleware.js';
 import { CallPage } from '../views/call.js';
 import { NumberPage, type NumberPageProps, type RevokeInput } from '../views/number.js';
 
 /** The agent recorded with a desk revoke: the signed-in user, inside the hashed reason so it cannot be changed. */
-export function agentSuffix(user: string): string {
+function agentSuffix(user: string): string {
   return ` (recorded on the desk by ${user})`;
 }
 
@@ -102,7 +102,7 @@ export function numberRoutes(router: Router<DeskState>, app: AppContext): void {
         ),
       );
     } catch (err) {
-      if (err instanceof OptOutError) return fail(sentence(err.message));
+      if (err instanceof InvalidParameterError) return fail(sentence(err.message));
       throw err;
     }
     const summary = `${events[0]?.business ?? input.business}: ${events.map((e) => `${e.category} (seq ${e.seq})`).join(', ')}`;

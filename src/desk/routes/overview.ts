@@ -10,7 +10,7 @@ import { checkedForm } from '../session-middleware.js';
 import { OverviewPage } from '../views/overview.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-export const VERIFY_ACTION = 'ledger.verify';
+const VERIFY_ACTION = 'ledger.verify';
 
 export function overviewRoutes(router: Router<DeskState>, app: AppContext): void {
   router.get('/', async (ctx) => {

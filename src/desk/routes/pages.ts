@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { AppContext } from '../../context.js';
 import { accessLogPage } from '../../db/access-log.js';
 import { scriptUsage } from '../../db/desk-lookups.js';
-import { InvalidParameterError } from '../../export/invalid-parameter.js';
+import { InvalidParameterError } from '../../params/invalid-parameter.js';
 import { type DeskState, sendPage } from '../desk-context.js';
 import { AccessLogPage } from '../views/access-log.js';
 import { ScriptsPage } from '../views/scripts.js';

@@ -1,9 +1,10 @@
+import { DECISIONS } from '../../ledger-vocabulary.js';
 import type { DayStats } from '../../stats/consent-stats.js';
 
 const WIDTH = 900;
 const HEIGHT = 300;
 const PAD = { left: 44, right: 12, top: 14, bottom: 40 };
-const SERIES = ['opt_in', 'declined', 'opt_out'] as const;
+const SERIES = DECISIONS;
 const NAMES = { opt_in: 'opt-ins', declined: 'declines', opt_out: 'opt-outs' };
 
 /**

@@ -1,4 +1,6 @@
 import type { ConsentEvent } from '../../db/schema.js';
+import { DECISIONS } from '../../ledger-vocabulary.js';
+import { DECISION_LABELS } from './format.js';
 import { Layout, Notice } from './layout.js';
 import { EventTable } from './transcript.js';
 
@@ -49,15 +51,11 @@ export function EventsPage({ user, input, error, events, total, next, query, bus
           Decision
           <select name="decision">
             <option value="">Any</option>
-            <option value="opt_in" selected={input.decision === 'opt_in'}>
-              Opt-in
-            </option>
-            <option value="declined" selected={input.decision === 'declined'}>
-              Declined
-            </option>
-            <option value="opt_out" selected={input.decision === 'opt_out'}>
-              Opt-out
-            </option>
+            {DECISIONS.map((d) => (
+              <option value={d} selected={input.decision === d}>
+                {DECISION_LABELS[d]}
+              </option>
+            ))}
           </select>
         </label>
         <label>

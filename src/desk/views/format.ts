@@ -1,3 +1,5 @@
+import type { Decision } from '../../ledger-vocabulary.js';
+
 /** `2026-11-25T10:00:03.123Z` as `2026-11-25 10:00:03 UTC`: the ledger's time, to the second. */
 export function shortTime(iso: string | null | undefined): string {
   if (!iso) return '–';
@@ -13,7 +15,10 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export const DECISION_LABELS = { opt_in: 'Opt-in', declined: 'Declined', opt_out: 'Opt-out' } as const;
+export const DECISION_LABELS = { opt_in: 'Opt-in', declined: 'Declined', opt_out: 'Opt-out' } as const satisfies Record<
+  Decision,
+  string
+>;
 
 export const OUTCOME_LABELS: Record<string, string> = {
   opted_in: 'Opted in',

@@ -10,7 +10,7 @@ export interface SearchProps {
   country: string;
 }
 
-export function SearchForm({ q, country }: SearchProps) {
+function SearchForm({ q, country }: SearchProps) {
   return (
     <form method="get" action="/desk/number" class="inline card">
       <label>

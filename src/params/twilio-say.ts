@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
+// Twilio refuses longer <Say> text; Amazon Polly voices stop earlier (https://www.twilio.com/docs/voice/twiml/say).
+const SAY_LIMIT = 4096;
+const POLLY_SAY_LIMIT = 3000;
+
+/** The most characters one `<Say>` speaks with this voice. */
+export function sayLimit(voice: string | undefined): number {
+  return voice?.startsWith('Polly.') ? POLLY_SAY_LIMIT : SAY_LIMIT;
+}
+
 /** The `language` and `voice` values Twilio's `<Say>` takes. */
 export interface SayOptions {
   languages: ReadonlySet<string>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilter } from '../../src/export/filter.js';
+import { parseFilter } from '../../src/params/filter.js';
 
 describe('export filters', () => {
   it.each(['+1 (415) 555-0123', '+1.415.555.0123', '+14155550123', ' +1 415 555 0123 '])(

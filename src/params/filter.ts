@@ -1,8 +1,7 @@
-import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { EventFilter } from '../db/event-query.js';
-import type { Decision } from '../db/schema.js';
-import { parsePhone } from '../phone/phone.js';
+import { DECISIONS, type Decision } from '../ledger-vocabulary.js';
 import { InvalidParameterError } from './invalid-parameter.js';
+import { phoneCountry, phoneNumber } from './phone-number.js';
 import { timeBound } from './time-bound.js';
 
 /** The filters as typed on a command line or in a query string. */
@@ -18,8 +17,6 @@ export interface FilterInput {
 }
 
 export const FILTER_PARAMETERS = ['since', 'until', 'decision', 'category', 'business', 'phone', 'country'] as const;
-
-const DECISIONS: readonly Decision[] = ['opt_in', 'declined', 'opt_out'];
 
 /** Checks every filter; the first bad one is reported by name, so a typo never yields a silently empty export. */
 export function parseFilter(input: FilterInput): EventFilter {
@@ -43,25 +40,6 @@ export function parseFilter(input: FilterInput): EventFilter {
   if (input.phone !== undefined) filter.phone = phoneNumber(input.phone, input.country);
   else if (input.country !== undefined) phoneCountry(input.country);
   return filter;
-}
-
-/** Any common notation of a number, as E.164. */
-export function phoneNumber(value: string, country?: string, parameter = 'phone'): string {
-  const region = country === undefined ? undefined : phoneCountry(country);
-  const parsed = parsePhone(value, region);
-  if (!parsed) {
-    const hint = region ? '' : ' (write it with its country code, e.g. +14155550123, or give a country)';
-    throw new InvalidParameterError(parameter, `"${value}" is not a valid phone number${hint}`);
-  }
-  return parsed.e164;
-}
-
-function phoneCountry(value: string): string {
-  const upper = value.trim().toUpperCase();
-  if (!isSupportedCountry(upper)) {
-    throw new InvalidParameterError('country', `"${value}" is not a country code (use two letters, e.g. US or DE)`);
-  }
-  return upper;
 }
 
 function label(parameter: string, value: string): string {

@@ -1,13 +1,13 @@
-import type { Context } from 'koa';
-import { InvalidParameterError } from '../export/invalid-parameter.js';
+import type { ParsedUrlQuery } from 'node:querystring';
+import { InvalidParameterError } from './invalid-parameter.js';
 
 /**
  * The query string as single values. An unknown or repeated parameter is refused: `?bussiness=…` silently
  * ignored would answer with every business.
  */
-export function queryParams(ctx: Context, allowed: readonly string[]): Record<string, string | undefined> {
+export function queryParams(query: ParsedUrlQuery, allowed: readonly string[]): Record<string, string | undefined> {
   const params: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(ctx.query)) {
+  for (const [name, value] of Object.entries(query)) {
     if (!allowed.includes(name)) {
       throw new InvalidParameterError(name, `is not a parameter here (use ${allowed.join(', ')})`);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../../src/export/invalid-parameter.js';
-import { timeBound } from '../../src/export/time-bound.js';
+import { InvalidParameterError } from '../../src/params/invalid-parameter.js';
+import { timeBound } from '../../src/params/time-bound.js';
 
 describe('since and until values', () => {
   it('starts a date-only since at midnight UTC and ends a date-only until after that whole day', () => {

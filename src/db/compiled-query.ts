@@ -52,8 +52,9 @@ const MAX_SHAPES = 64;
 /**
  * A query Kysely builds and compiles once per shape and database dialect, then runs with each call's values bound to
  * the same SQL text: the query builder's work (and its garbage) is paid once instead of per webhook. `build` gets
- * `$`, whose fields stand for the run's parameters, and the shape's key (a row count, the columns of a patch); it
- * must return the same query for the same key whatever the values, which it never sees.
+ * `$`, whose fields stand for the run's parameters (its own fields only: a row or a patch is given by `slotRecord`
+ * or `slotRows`), and the shape's key (a row count, the columns of a patch); it must return the same query for the
+ * same key whatever the values, which it never sees.
  */
 export function compiledQuery<DB, P, R, K extends string | number = ''>(
   build: (db: Kysely<DB>, $: Slots<P>, key: K) => Compilable<R>,

@@ -1,9 +1,15 @@
 // @ts-check
-// Exports and the phone line side by side, on a ledger of BENCH_EVENTS events (default 200,000):
-// - the CLI export in each format: rows per second and peak RSS (a small export too, to show memory stays flat);
-// - voice webhook latency with and without a large API export running in the same process;
-// - GET /api/subscribers/{phone} latency, which must be an index lookup.
-// Run with `npm run bench` (or `node bench/run.js export` after `npm run build`).
+// Exports and verification of a large ledger beside `sqlite3 -csv` on the same file and columns, and the phone
+// line while the API streams an export of the whole ledger. Run with `npm run bench` (or `node bench/run.js export`
+// after `npm run build`).
+//
+// BENCH_LEDGER=<file>  a ledger seeded by `node bench/seed-ledger.js FILE 1000000` (the real append path; seeding
+//                      a million events takes minutes, so it is kept); without it, BENCH_EVENTS (default 200,000)
+//                      are seeded into a temp file first.
+// BENCH_SMALL=<n>      also export the first n events (default a tenth), to show memory does not grow with rows.
+// BENCH_ROUNDS=<n>     rounds of each measurement (default 3); each figure is the median.
+// BENCH_BEFORE=<dir>   a second build (a checkout with dist/ built and node_modules) measured in the same rounds.
+// BENCH_XLSX=0         leave out the xlsx export (minutes for a million rows on a loaded machine).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,196 +18,238 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '#dist/app.js';
 import { loadConfig } from '#dist/config.js';
 import { createAppContext } from '#dist/context.js';
-import { appendEvents } from '#dist/db/ledger.js';
-import { newIvrEvent } from '#dist/db/new-event.js';
-import { writeTransaction } from '#dist/db/store.js';
 import { listen } from '#dist/http/listen.js';
 import { silentLogger } from '#dist/logger.js';
+import { recordedAtOf, seedLedger } from './seed-ledger.js';
 import { postAsTwilio } from './twilio-post.js';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
-const SMALL = Math.round(EVENTS / 10);
-const TOKEN = 'bench-token';
-const ADMIN = 'bench-admin-token-0123456789';
-// Valid US numbers (exchange 200-999), one per event up to 8 million.
-const phoneOf = (/** @type {number} */ j) =>
-  `+1415${200 + (Math.floor(j / 10_000) % 800)}${String(j % 10_000).padStart(4, '0')}`;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-export-'));
-const dbFile = join(dir, 'bench.db');
-const config = loadConfig({
-  DATABASE_URL: dbFile,
-  TWILIO_AUTH_TOKEN: TOKEN,
-  ADMIN_TOKEN: ADMIN,
-  LOG_LEVEL: 'silent',
-  VOICE_SCRIPTS_DIR: join(root, 'voice-scripts'),
-});
-const context = await createAppContext(config, silentLogger);
-
-// Seed through the real append path, so every row is chained and hashed as in production.
-let id = 0;
-const seedStarted = performance.now();
-for (let i = 0; i < EVENTS; i += 1000) {
-  /** @type {import('#dist/db/ledger.js').NewConsentEvent[]} */
-  const batch = [];
-  for (let j = i; j < Math.min(EVENTS, i + 1000); j++) {
-    batch.push(
-      newIvrEvent({
-        call_sid: `CA${j.toString(16).padStart(32, '0')}`,
-        account_sid: `AC${'1'.repeat(32)}`,
-        called_number: '+15005550006',
-        phone_number: phoneOf(j),
-        number_source: 'caller_id',
-        business: 'Demo Shop',
-        category: j % 2 ? 'marketing' : 'utility',
-        decision: j % 5 === 0 ? 'declined' : 'opt_in',
-        digits: '1',
-        prompt_id: 'statement',
-        attempt: 1,
-        script_id: 'demo',
-        script_version: '1',
-        language: 'en-US',
-        voice: 'Polly.Joanna-Neural',
-        statement_sha256: 'ab'.repeat(32),
-        signature_verified: 1,
-      }),
-    );
-  }
-  const recordedAt = new Date(Date.parse('2026-01-01T00:00:00Z') + i * 60_000).toISOString();
-  await writeTransaction(context.store.db, (trx) =>
-    appendEvents(trx, batch, { recordedAt, newId: () => `00000000-0000-4000-8000-${String(++id).padStart(12, '0')}` }),
-  );
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BEFORE = process.env.BENCH_BEFORE;
+let ledger = process.env.BENCH_LEDGER;
+if (!ledger) {
+  ledger = join(dir, 'bench.db');
+  await seedLedger(ledger, Number(process.env.BENCH_EVENTS ?? 200_000));
 }
-const seedSeconds = (performance.now() - seedStarted) / 1000;
+const EVENTS = Number(
+  spawnSync('sqlite3', [ledger, 'select count(*) from consent_events'], { encoding: 'utf8' }).stdout.trim(),
+);
+const SMALL = Number(process.env.BENCH_SMALL ?? Math.round(EVENTS / 10));
+// The event after the first SMALL ones, by the seed's clock (a minute per thousand events).
+const smallUntil = recordedAtOf(SMALL);
 
-/** @param {string} format @param {string[]} [extra] */
-function cliExport(format, extra = []) {
-  const out = join(dir, `export-${format}-${extra.length}.${format}`);
+const ALL_COLUMNS =
+  'seq, recorded_at, event_id, phone_number, number_source, business, channel, category, decision, source, digits, ' +
+  'prompt_id, attempt, call_sid, account_sid, called_number, script_id, script_version, language, voice, ' +
+  'statement_sha256, transcript_sha256, signature_verified, reason, prev_hash, hash';
+
+/** One command, timed, with its peak RSS from GNU time; its output goes to a file. */
+/** @param {string} label @param {string[]} argv @param {boolean} [out] */
+function timed(label, argv, out) {
   const started = performance.now();
-  const run = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      join(root, 'bench/max-rss.js'),
-      join(root, 'bin/optin-ivr.js'),
-      'export',
-      '--format',
-      format,
-      '--out',
-      out,
-      ...extra,
-    ],
-    { env: { PATH: process.env.PATH, DATABASE_URL: dbFile }, encoding: 'utf8' },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  if (run.status !== 0) throw new Error(`export ${format} failed: ${run.stderr}`);
-  const rows = Number(/exported (\d+) events/.exec(run.stderr)?.[1]);
-  const maxRss = Number(/maxRSSKiB=(\d+)/.exec(run.stderr)?.[1]);
-  return {
-    format,
-    rows,
-    seconds: Number(seconds.toFixed(2)),
-    rowsPerSecond: Math.round(rows / seconds),
-    peakRssMiB: Math.round(maxRss / 1024),
-    fileMiB: Number((statSync(out).size / 2 ** 20).toFixed(1)),
-  };
-}
-
-const cli = [];
-for (const format of ['csv', 'jsonl', 'xlsx']) cli.push(cliExport(format));
-// The same export over a tenth of the rows: memory should not grow with the row count.
-const smallUntil = new Date(Date.parse('2026-01-01T00:00:00Z') + SMALL * 60_000).toISOString();
-for (const format of ['csv', 'xlsx']) cli.push(cliExport(format, ['--until', smallUntil]));
-process.stderr.write(`${JSON.stringify({ seedSeconds, cli })}\n`);
-
-// The phone line while the API streams a large export from the same process.
-const server = await listen(createApp(context), { host: '127.0.0.1', port: 0 });
-const base = server.url;
-
-/** @param {string} path @param {Record<string, string>} params */
-async function webhook(path, params) {
-  const { ms, status } = await postAsTwilio(base, TOKEN, path, params);
-  if (status !== 200) throw new Error(`${path}: ${status}`);
-  return ms;
-}
-
-let callNo = 10_000_000;
-/** @param {() => boolean} stopWhen */
-async function callLatencies(stopWhen) {
-  /** @type {number[]} */
-  const latencies = [];
-  while (!stopWhen()) {
-    const n = callNo++;
-    const params = {
-      CallSid: `CA${n.toString(16).padStart(32, '0')}`,
-      AccountSid: `AC${'1'.repeat(32)}`,
-      From: `+1415555${String(n % 10000).padStart(4, '0')}`,
-      To: '+15005550006',
-      CallStatus: 'in-progress',
-    };
-    latencies.push(await webhook('/voice/incoming', params));
-    for (let t = 1; t <= 3; t++) latencies.push(await webhook(`/voice/turn?n=${t}`, { ...params, Digits: '1' }));
-  }
-  return latencies;
-}
-
-/** @param {number[]} latencies */
-function summary(latencies) {
-  const s = [...latencies].sort((a, b) => a - b);
-  const at = (/** @type {number} */ i) => Number(/** @type {number} */ (s.at(i)).toFixed(1));
-  const pct = (/** @type {number} */ p) => at(Math.min(s.length - 1, Math.floor((p / 100) * s.length)));
-  return { requests: s.length, p50: pct(50), p95: pct(95), p99: pct(99), max: at(-1) };
-}
-
-// Baseline: the same number of calls with nothing else running.
-let baselineCalls = 0;
-const idle = summary(await callLatencies(() => baselineCalls++ >= 50));
-
-let exporting = true;
-let exportedBytes = 0;
-const exportStarted = performance.now();
-const download = (async () => {
-  const res = await fetch(`${base}/api/consent-events/export?format=csv`, {
-    headers: { authorization: `Bearer ${ADMIN}` },
+  const run = spawnSync('/usr/bin/time', ['-f', 'maxRSSKiB=%M', ...argv], {
+    env: { PATH: process.env.PATH, DATABASE_URL: ledger },
+    encoding: 'utf8',
+    stdio: ['ignore', out ? 'pipe' : 'ignore', 'pipe'],
+    maxBuffer: 1 << 20,
   });
-  if (!res.body) throw new Error(`export answered ${res.status} without a body`);
-  for await (const chunk of /** @type {AsyncIterable<Uint8Array>} */ (/** @type {unknown} */ (res.body)))
-    exportedBytes += chunk.length;
-  exporting = false;
-})();
-const during = summary(await callLatencies(() => !exporting));
-await download;
-const apiExportSeconds = (performance.now() - exportStarted) / 1000;
-
-/** @type {number[]} */
-const lookups = [];
-for (let i = 0; i < 500; i++) {
-  const phone = encodeURIComponent(phoneOf((i * 7919) % EVENTS));
-  const started = performance.now();
-  const res = await fetch(`${base}/api/subscribers/${phone}`, { headers: { authorization: `Bearer ${ADMIN}` } });
-  const body = await res.json();
-  if (res.status !== 200 || body.consents.length === 0) throw new Error(`lookup ${phone}: ${res.status}`);
-  lookups.push(performance.now() - started);
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0) throw new Error(`${label} failed (${run.status}): ${run.stderr}`);
+  return { seconds, peakRssMiB: Number(/maxRSSKiB=(\d+)/.exec(run.stderr)?.[1]) / 1024 };
 }
+
+const cli = (/** @type {string} */ build, /** @type {string[]} */ ...args) => [
+  process.execPath,
+  join(build, 'bin/optin-ivr.js'),
+  ...args,
+];
+const out = (/** @type {string} */ name) => join(dir, name);
+const jsonlFile = out('after.jsonl');
+
+/** What each round measures: [label, argv]. */
+/** @param {string} build @param {string} tag @returns {[string, string[]][]} */
+function cases(build, tag) {
+  /** @type {[string, string[]][]} */
+  const list = [
+    [
+      `${tag} export csv (all columns, --raw)`,
+      cli(build, 'export', '--raw', '--format', 'csv', '--out', out(`${tag}.csv`), '--force'),
+    ],
+    [`${tag} export jsonl`, cli(build, 'export', '--format', 'jsonl', '--out', out(`${tag}.jsonl`), '--force')],
+    [
+      `${tag} export csv (all columns, --raw), first ${SMALL}`,
+      cli(build, 'export', '--raw', '--until', smallUntil, '--out', out(`${tag}-small.csv`), '--force'),
+    ],
+    [`${tag} verify`, cli(build, 'verify')],
+    [`${tag} verify --file (jsonl of ${EVENTS})`, cli(build, 'verify', '--file', jsonlFile)],
+  ];
+  if (tag === 'after') {
+    list.push([
+      `${tag} export csv (summary, Europe/Berlin)`,
+      cli(build, 'export', '--time-zone', 'Europe/Berlin', '--out', out(`${tag}-summary.csv`), '--force'),
+    ]);
+  }
+  return list;
+}
+
+// The jsonl that `verify --file` reads, written once by this build.
+timed('jsonl for verify --file', cli(root, 'export', '--format', 'jsonl', '--out', jsonlFile, '--force'));
+
+/** @type {Map<string, { seconds: number; peakRssMiB: number }[]>} */
+const samples = new Map();
+const add = (/** @type {string} */ label, /** @type {{ seconds: number; peakRssMiB: number }} */ sample) =>
+  samples.set(label, [...(samples.get(label) ?? []), sample]);
+for (let round = 0; round < ROUNDS; round += 1) {
+  process.stderr.write(`export bench: round ${round + 1} of ${ROUNDS}\n`);
+  // The reference: SQLite's own shell writing the same columns of the same file as CSV.
+  add(
+    'sqlite3 -csv (same columns)',
+    timed('sqlite3', [
+      'sh',
+      '-c',
+      `sqlite3 -csv "$0" "select ${ALL_COLUMNS} from consent_events order by seq" > "$1"`,
+      ledger,
+      out('sqlite3.csv'),
+    ]),
+  );
+  add(
+    `sqlite3 -csv (same columns), first ${SMALL}`,
+    timed('sqlite3 small', [
+      'sh',
+      '-c',
+      `sqlite3 -csv "$0" "select ${ALL_COLUMNS} from consent_events where seq <= ${SMALL} order by seq" > "$1"`,
+      ledger,
+      out('sqlite3-small.csv'),
+    ]),
+  );
+  for (const [label, argv] of cases(root, 'after')) add(label, timed(label, argv));
+  if (BEFORE) for (const [label, argv] of cases(BEFORE, 'before')) add(label, timed(label, argv));
+}
+if (process.env.BENCH_XLSX !== '0') {
+  add(
+    'after export xlsx (summary), 1 round',
+    timed('xlsx', cli(root, 'export', '--format', 'xlsx', '--out', out('after.xlsx'), '--force')),
+  );
+  add(
+    `after export xlsx (summary), first ${SMALL}, 1 round`,
+    timed(
+      'xlsx small',
+      cli(root, 'export', '--format', 'xlsx', '--until', smallUntil, '--out', out('after-small.xlsx'), '--force'),
+    ),
+  );
+}
+
+/** @param {number[]} xs @returns {number} */
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (/** @type {number} */ i) => /** @type {number} */ (s[i]);
+  return s.length % 2 ? at((s.length - 1) / 2) : (at(s.length / 2 - 1) + at(s.length / 2)) / 2;
+};
+const secondsOf = (/** @type {string} */ label) => median((samples.get(label) ?? []).map((s) => s.seconds));
+const reference = secondsOf('sqlite3 -csv (same columns)');
+const referenceSmall = secondsOf(`sqlite3 -csv (same columns), first ${SMALL}`);
+const rows = [...samples].map(([label, runs]) => {
+  const seconds = median(runs.map((r) => r.seconds));
+  const small = label.includes(`first ${SMALL}`);
+  const n = small ? SMALL : EVENTS;
+  return {
+    label,
+    rounds: runs.length,
+    seconds: Number(seconds.toFixed(2)),
+    eventsPerSecond: Math.round(n / seconds),
+    timesSqlite3: Number((seconds / (small ? referenceSmall : reference)).toFixed(2)),
+    peakRssMiB: Math.round(median(runs.map((r) => r.peakRssMiB))),
+  };
+});
+
+// The phone line while the API streams the whole ledger as CSV from the same server process.
+const webhooks = await phoneLineDuringExport();
 
 console.log(
   JSON.stringify({
     bench: 'export',
     events: EVENTS,
-    seedSeconds: Number(seedSeconds.toFixed(1)),
-    cliExports: cli,
-    webhookMsIdle: idle,
-    webhookMsDuringApiExport: during,
-    apiExport: {
-      format: 'csv',
-      seconds: Number(apiExportSeconds.toFixed(2)),
-      MiB: Number((exportedBytes / 2 ** 20).toFixed(1)),
-    },
-    subscriberLookupMs: summary(lookups),
+    small: SMALL,
+    ledgerMiB: Math.round(statSync(ledger).size / 2 ** 20),
+    rows,
+    webhooks,
   }),
 );
-
-await server.close();
-await context.close();
+process.stderr.write(
+  `${['| what | rounds | s (median) | events/s | x sqlite3 -csv | peak RSS MiB |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.label} | ${r.rounds} | ${r.seconds} | ${r.eventsPerSecond.toLocaleString('en')} | ${r.timesSqlite3} | ${r.peakRssMiB} |`)].join('\n')}\n`,
+);
 rmSync(dir, { recursive: true, force: true });
+
+async function phoneLineDuringExport() {
+  const TOKEN = 'bench-token';
+  const ADMIN = 'bench-admin-token-0123456789';
+  const config = loadConfig({
+    DATABASE_URL: ledger,
+    TWILIO_AUTH_TOKEN: TOKEN,
+    ADMIN_TOKEN: ADMIN,
+    LOG_LEVEL: 'silent',
+    VOICE_SCRIPTS_DIR: join(root, 'voice-scripts'),
+  });
+  const context = await createAppContext(config, silentLogger);
+  const server = await listen(createApp(context), { host: '127.0.0.1', port: 0 });
+  const base = server.url;
+  let callNo = 20_000_000 + Math.floor(Math.random() * 1_000_000);
+  /** @param {() => boolean} stopWhen */
+  async function callLatencies(stopWhen) {
+    const latencies = [];
+    while (!stopWhen()) {
+      const n = callNo++;
+      const params = {
+        CallSid: `CA${n.toString(16).padStart(32, '0')}`,
+        AccountSid: `AC${'1'.repeat(32)}`,
+        From: `+1415555${String(n % 10000).padStart(4, '0')}`,
+        To: '+15005550006',
+        CallStatus: 'in-progress',
+      };
+      /** @type {[string, Record<string, string>][]} */
+      const turns = [
+        ['/voice/incoming', {}],
+        ...[1, 2, 3].map(
+          (t) => /** @type {[string, Record<string, string>]} */ ([`/voice/turn?n=${t}`, { Digits: '1' }]),
+        ),
+      ];
+      for (const [path, extra] of turns) {
+        const { ms, status } = await postAsTwilio(base, TOKEN, path, { ...params, ...extra });
+        if (status !== 200) throw new Error(`${path}: ${status}`);
+        latencies.push(ms);
+      }
+    }
+    return latencies;
+  }
+  const summary = (/** @type {number[]} */ latencies) => {
+    const s = [...latencies].sort((a, b) => a - b);
+    const at = (/** @type {number} */ i) => Number(/** @type {number} */ (s[i]).toFixed(1));
+    const pct = (/** @type {number} */ p) => at(Math.min(s.length - 1, Math.floor((p / 100) * s.length)));
+    return { requests: s.length, p50: pct(50), p95: pct(95), p99: pct(99), max: at(s.length - 1) };
+  };
+  let calls = 0;
+  const idle = summary(await callLatencies(() => calls++ >= 50));
+  let exporting = true;
+  let bytes = 0;
+  const started = performance.now();
+  const download = (async () => {
+    const res = await fetch(`${base}/api/consent-events/export?format=csv&columns=all`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    if (!res.body) throw new Error(`export answered ${res.status} without a body`);
+    for await (const chunk of /** @type {AsyncIterable<Uint8Array>} */ (/** @type {unknown} */ (res.body)))
+      bytes += chunk.length;
+    exporting = false;
+  })();
+  const during = summary(await callLatencies(() => !exporting));
+  await download;
+  const seconds = (performance.now() - started) / 1000;
+  await server.close();
+  await context.close();
+  return {
+    idle,
+    duringApiExport: during,
+    apiExport: { seconds: Number(seconds.toFixed(1)), MiB: Math.round(bytes / 2 ** 20) },
+  };
+}

@@ -89,6 +89,11 @@ const schema = z
     VERIFY_EVERY_SECONDS: wholeNumber(1, 86_400)
       .default(60)
       .describe('how often the server verifies the events added since its last check, in seconds (default 60)'),
+    EXPORT_TIME_ZONE: z
+      .string()
+      .default('UTC')
+      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')
+      .describe('the zone of the local time in csv and xlsx exports, e.g. Europe/Berlin (default UTC)'),
     CHECKPOINT_KEY_FILE: z
       .string()
       .min(1)
@@ -161,6 +166,8 @@ export interface Config {
   readonly deskIdleMinutes: number;
   /** How often the server verifies the events added since its last check. */
   readonly verifyEverySeconds: number;
+  /** The zone of the local time in csv and xlsx exports (IANA name). */
+  readonly exportTimeZone: string;
   /** The private key that signs checkpoints and proofs (`optin-ivr keys generate`); never logged. */
   readonly checkpointKeyFile: string | undefined;
   /** When set, the server signs and publishes a checkpoint this often (to the dir and/or the URL). */
@@ -205,9 +212,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metricsToken: e.METRICS_TOKEN,
     deskIdleMinutes: e.DESK_IDLE_MINUTES,
     verifyEverySeconds: e.VERIFY_EVERY_SECONDS,
+    exportTimeZone: new Intl.DateTimeFormat('en-US', { timeZone: e.EXPORT_TIME_ZONE }).resolvedOptions().timeZone,
     checkpointKeyFile: e.CHECKPOINT_KEY_FILE,
     checkpointEverySeconds: e.CHECKPOINT_EVERY_SECONDS,
     checkpointDir: e.CHECKPOINT_DIR,
     checkpointPostUrl: e.CHECKPOINT_POST_URL,
   });
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -20,6 +20,14 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads the export time zone as an IANA name, UTC by default, and refuses one it does not know', () => {
+    expect(loadConfig({}).exportTimeZone).toBe('UTC');
+    expect(loadConfig({ EXPORT_TIME_ZONE: 'Europe/Berlin' }).exportTimeZone).toBe('Europe/Berlin');
+    expect(() => loadConfig({ EXPORT_TIME_ZONE: 'Mars/Olympus' })).toThrow(
+      'EXPORT_TIME_ZONE must be an IANA time zone such as Europe/Berlin or UTC, not "Mars/Olympus".',
+    );
+  });
+
   it('requires the Twilio auth token in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TWILIO_AUTH_TOKEN is required/);
     expect(() => loadConfig({ NODE_ENV: 'production', TWILIO_AUTH_TOKEN: LOCAL_DEV_AUTH_TOKEN })).toThrow(

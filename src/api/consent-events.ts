@@ -1,12 +1,9 @@
-import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
 import { countEvents, pageOfEvents, seqRangeOf } from '../db/event-query.js';
 import { orderedRow } from '../export/columns.js';
-import { downloadName } from '../export/download-name.js';
-import { streamEvents } from '../export/event-stream.js';
-import { statementTexts } from '../export/statement-texts.js';
-import { EXPORT_CONTENT_TYPES, writeExport } from '../export/write-export.js';
+import { DOWNLOAD_PARAMETERS, downloadOptions, filtersOf, sendExport } from '../http/export-download.js';
 import { checkXlsxRows, exportFormat } from '../params/export-format.js';
 import { FILTER_PARAMETERS, parseFilter } from '../params/filter.js';
 import { InvalidParameterError } from '../params/invalid-parameter.js';
@@ -15,7 +12,10 @@ import { booleanParam, queryParams } from '../params/query.js';
 const MAX_LIMIT = 1000;
 
 /** Consent events as JSON pages, and the same export as the CLI as a streamed download. */
-export function consentEventRoutes(router: Router, app: Pick<AppContext, 'store' | 'logger'>): void {
+export function consentEventRoutes(
+  router: Router,
+  app: Pick<AppContext, 'store' | 'logger' | 'config' | 'clock'>,
+): void {
   router.get('/consent-events', async (ctx) => {
     const params = queryParams(ctx.query, [...FILTER_PARAMETERS, 'cursor', 'limit']);
     const filter = parseFilter(params);
@@ -42,34 +42,17 @@ export function consentEventRoutes(router: Router, app: Pick<AppContext, 'store'
   });
 
   router.get('/consent-events/export', async (ctx) => {
-    const params = queryParams(ctx.query, [...FILTER_PARAMETERS, 'format', 'raw', 'bom']);
+    const params = queryParams(ctx.query, [...FILTER_PARAMETERS, ...DOWNLOAD_PARAMETERS, 'raw', 'bom']);
     const format = exportFormat(params.format);
     const raw = booleanParam('raw', params.raw);
     const bom = booleanParam('bom', params.bom);
     if ((raw || bom) && format !== 'csv') {
       throw new InvalidParameterError(raw ? 'raw' : 'bom', `applies to format=csv only, not ${format}`);
     }
+    const options = downloadOptions(params, app, { raw, bom });
     const filter = parseFilter(params);
     await checkXlsxRows(format, () => countEvents(app.store.db, filter));
-    const body = new PassThrough();
-    ctx.status = 200;
-    ctx.type = EXPORT_CONTENT_TYPES[format];
-    ctx.attachment(downloadName(filter, format));
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = body;
-    writeExport(streamEvents(app.store.db, filter), body, {
-      format,
-      raw,
-      bom,
-      statementText: statementTexts(app.store.db),
-    }).then(
-      (rows) => app.logger.info({ format, rows }, 'export sent'),
-      (err) => {
-        // Headers are gone already: the client sees a cut-off download rather than a complete-looking file.
-        app.logger.warn({ err, format }, 'export stopped before the end');
-        body.destroy(err);
-      },
-    );
+    await sendExport(ctx as unknown as Context, app, filter, options, { label: 'export', filters: filtersOf(params) });
   });
 }
 

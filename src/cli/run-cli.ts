@@ -1,25 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { backupCommand } from './commands/backup.js';
-import { checkpointCommand } from './commands/checkpoint.js';
-import { exportCommand } from './commands/export.js';
-import { keysCommand } from './commands/keys.js';
-import { migrateCommand } from './commands/migrate.js';
-import { proveCommand } from './commands/prove.js';
-import { revokeCommand } from './commands/revoke.js';
-import { scriptsCommand } from './commands/scripts.js';
-import { serveCommand } from './commands/serve.js';
-import { showCommand } from './commands/show.js';
-import { simulateCommand } from './commands/simulate.js';
-import { statusCommand } from './commands/status.js';
-import { usersCommand } from './commands/users.js';
-import { verifyCommand } from './commands/verify.js';
 import { errorLine } from './errors.js';
 import type { CliIo } from './io.js';
 
 // package.json is two levels up from both src/cli and dist/cli.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
+};
+
+type Register = (program: Command, env: NodeJS.ProcessEnv, io: CliIo) => void;
+
+// In the order `--help` lists them.
+const COMMANDS = [
+  'serve',
+  'migrate',
+  'simulate',
+  'export',
+  'verify',
+  'status',
+  'show',
+  'revoke',
+  'backup',
+  'users',
+  'scripts',
+  'keys',
+  'checkpoint',
+  'prove',
+] as const;
+
+const LOADERS: Record<(typeof COMMANDS)[number], () => Promise<Register>> = {
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
+  simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  show: async () => (await import('./commands/show.js')).showCommand,
+  revoke: async () => (await import('./commands/revoke.js')).revokeCommand,
+  backup: async () => (await import('./commands/backup.js')).backupCommand,
+  users: async () => (await import('./commands/users.js')).usersCommand,
+  scripts: async () => (await import('./commands/scripts.js')).scriptsCommand,
+  keys: async () => {
+    const { keysCommand } = await import('./commands/keys.js');
+    return (program, _env, io) => keysCommand(program, io);
+  },
+  checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
+  prove: async () => (await import('./commands/prove.js')).proveCommand,
 };
 
 /**
@@ -44,20 +70,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     })
     .exitOverride();
 
-  serveCommand(program, env);
-  migrateCommand(program, env, io);
-  simulateCommand(program, env, io);
-  exportCommand(program, env, io);
-  verifyCommand(program, env, io);
-  statusCommand(program, env, io);
-  showCommand(program, env, io);
-  revokeCommand(program, env, io);
-  backupCommand(program, env, io);
-  usersCommand(program, env, io);
-  scriptsCommand(program, env, io);
-  keysCommand(program, io);
-  checkpointCommand(program, env, io);
-  proveCommand(program, env, io);
+  // Only the command being run is loaded (all of them for help or a mistyped command): an export or a verify
+  // does not carry the server, the simulator and Twilio's SDK in its memory.
+  const named = COMMANDS.find((c) => c === argv[0]);
+  for (const command of named ? [named] : COMMANDS) (await LOADERS[command]())(program, env, io);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { everyKeyOf } from '../every-key.js';
 import type { ConsentEvent } from './schema.js';
 
@@ -16,17 +16,34 @@ export type ChainedFields = Omit<ConsentEvent, 'hash'>;
  */
 export function canonicalEvent(event: ChainedFields): string {
   const source = event as unknown as Record<string, unknown>;
-  const sorted: Record<string, unknown> = {};
-  for (const key of HASHED_KEYS) {
-    const value = source[key] ?? null;
-    if (value === null && LATER_KEY_SET.has(key)) continue;
-    sorted[key] = value;
+  return canonicalValues(HASHED_KEYS.map((key) => source[key] ?? null));
+}
+
+/**
+ * The canonical form from the values of `HASHED_KEYS`, in that order, starting at `offset`: what
+ * `canonicalEvent` writes, built as one string (a walk over a million rows allocates nothing else per row).
+ * Each value is written as `JSON.stringify` writes it, so the two forms are the same text.
+ */
+export function canonicalValues(values: ArrayLike<unknown>, offset = 0): string {
+  let text = '{';
+  let first = true;
+  for (let i = 0; i < HASHED_KEYS.length; i += 1) {
+    const value = values[offset + i] ?? null;
+    if (value === null && LATER[i]) continue;
+    text += first ? KEY_OPENINGS[i] : `,${KEY_OPENINGS[i]}`;
+    text += value === null ? 'null' : JSON.stringify(value);
+    first = false;
   }
-  return JSON.stringify(sorted);
+  return `${text}}`;
 }
 
 export function eventHash(prevHash: string, event: ChainedFields): string {
-  return createHash('sha256').update(prevHash, 'utf8').update(canonicalEvent(event), 'utf8').digest('hex');
+  return digest('sha256', prevHash + canonicalEvent(event), 'hex');
+}
+
+/** `eventHash` of an event given as the values of `HASHED_KEYS` from `offset` on. */
+export function valuesHash(prevHash: string, values: ArrayLike<unknown>, offset = 0): string {
+  return digest('sha256', prevHash + canonicalValues(values, offset), 'hex');
 }
 
 const CHAINED_KEYS = [
@@ -64,55 +81,89 @@ const LATER_KEY_SET: ReadonlySet<string> = new Set(LATER_KEYS);
  * Every hashed key in sorted order: the canonical form's key order. It must name every column but the hash, or a
  * column could change without the hash noticing: this does not compile until a new column is in one of the lists.
  */
-const HASHED_KEYS: readonly string[] = [...everyKeyOf<ChainedFields>()([...CHAINED_KEYS, ...LATER_KEYS])].sort();
+export const HASHED_KEYS: readonly (keyof ChainedFields)[] = [
+  ...everyKeyOf<ChainedFields>()([...CHAINED_KEYS, ...LATER_KEYS]),
+].sort();
+const LATER: readonly boolean[] = HASHED_KEYS.map((key) => LATER_KEY_SET.has(key));
+const KEY_OPENINGS: readonly string[] = HASHED_KEYS.map((key) => `${JSON.stringify(key)}:`);
 
 export type ChainCheck =
   | { ok: true; count: number; head: string }
   | { ok: false; count: number; seq: number; problem: string };
 
+/** A walk's start: from the genesis hash, or from whatever the first event links to (a slice of the chain). */
+export interface WalkOptions {
+  expectHead?: string;
+  from?: 'genesis' | 'first-event';
+}
+
 /**
- * Walks events in order and names the first that does not follow from the one before: a changed field,
- * a removed or re-ordered row. `expectHead`, if given, must be the hash of some event on the way.
- * `from: 'first-event'` checks a slice of the chain (an export that starts mid-way): the first event's `seq` and
- * `prev_hash` are taken as given, since its predecessor is not there to check them against (seq 1 must still
- * follow the genesis hash).
+ * A walk along the chain, one event at a time, in order: `step` names what is wrong with the next event (a
+ * changed field, a removed or re-ordered row), `accept` moves on past it. `expectHead`, if given, must be the hash
+ * of some event on the way. `from: 'first-event'` checks a slice of the chain (an export that starts mid-way): the
+ * first event's `seq` and `prev_hash` are taken as given, since its predecessor is not there to check them against
+ * (seq 1 must still follow the genesis hash).
  */
+export class ChainWalk {
+  private prev = GENESIS_HASH;
+  private expectedSeq = 1;
+  private count = 0;
+  private headFound: boolean | undefined;
+
+  constructor(private readonly options: WalkOptions = {}) {
+    this.headFound = options.expectHead === undefined ? undefined : false;
+  }
+
+  /** `values` holds the event's values of `HASHED_KEYS`, in that order, from `offset` on. */
+  step(seq: number, prevHash: string, hash: string, values: ArrayLike<unknown>, offset = 0): string | undefined {
+    if (this.count === 0 && this.options.from === 'first-event' && seq !== 1) {
+      this.prev = prevHash;
+      this.expectedSeq = seq;
+    }
+    const expected = this.expectedSeq;
+    if (seq !== expected) {
+      return seq > expected
+        ? `seq ${seq} follows seq ${expected - 1}: events ${expected}..${seq - 1} are missing`
+        : `seq ${seq} is out of order (expected ${expected})`;
+    }
+    if (prevHash !== this.prev) return `prev_hash is ${prevHash}, but the previous event's hash is ${this.prev}`;
+    const computed = valuesHash(this.prev, values, offset);
+    if (computed !== hash) return `hash is ${hash}, but the row's contents hash to ${computed}`;
+    return undefined;
+  }
+
+  accept(hash: string): void {
+    if (hash === this.options.expectHead) this.headFound = true;
+    this.prev = hash;
+    this.expectedSeq += 1;
+    this.count += 1;
+  }
+
+  failed(seq: number, problem: string): ChainCheck {
+    return { ok: false, count: this.count, seq, problem };
+  }
+
+  result(): ChainCheck & { headFound?: boolean } {
+    const found = this.headFound;
+    return { ok: true, count: this.count, head: this.prev, ...(found === undefined ? {} : { headFound: found }) };
+  }
+}
+
+/** Walks events in order (see `ChainWalk`) and names the first that does not follow from the one before. */
 export async function checkChain(
   events: AsyncIterable<ConsentEvent> | Iterable<ConsentEvent>,
-  options: {
-    expectHead?: string;
-    from?: 'genesis' | 'first-event';
+  options: WalkOptions & {
     /** A further check of each event (its statement, say); a message means it failed. */
-    checkEvent?: (event: ConsentEvent) => Promise<string | undefined>;
+    checkEvent?: (event: ConsentEvent) => string | undefined | Promise<string | undefined>;
   } = {},
 ): Promise<ChainCheck & { headFound?: boolean }> {
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
-  let count = 0;
-  let headFound = options.expectHead === undefined ? undefined : false;
+  const walk = new ChainWalk(options);
   for await (const event of events) {
-    if (count === 0 && options.from === 'first-event' && event.seq !== 1) {
-      prev = event.prev_hash;
-      expectedSeq = event.seq;
-    }
-    const fail = (problem: string) => ({ ok: false as const, count, seq: event.seq, problem });
-    if (event.seq !== expectedSeq) {
-      return fail(
-        event.seq > expectedSeq
-          ? `seq ${event.seq} follows seq ${expectedSeq - 1}: events ${expectedSeq}..${event.seq - 1} are missing`
-          : `seq ${event.seq} is out of order (expected ${expectedSeq})`,
-      );
-    }
-    if (event.prev_hash !== prev)
-      return fail(`prev_hash is ${event.prev_hash}, but the previous event's hash is ${prev}`);
-    const computed = eventHash(prev, event);
-    if (computed !== event.hash) return fail(`hash is ${event.hash}, but the row's contents hash to ${computed}`);
-    const problem = await options.checkEvent?.(event);
-    if (problem) return fail(problem);
-    if (event.hash === options.expectHead) headFound = true;
-    prev = event.hash;
-    expectedSeq += 1;
-    count += 1;
+    const source = event as unknown as Record<string, unknown>;
+    const values = HASHED_KEYS.map((key) => source[key] ?? null);
+    const problem = walk.step(event.seq, event.prev_hash, event.hash, values) ?? (await options.checkEvent?.(event));
+    if (problem) return walk.failed(event.seq, problem);
+    walk.accept(event.hash);
   }
-  return { ok: true, count, head: prev, ...(headFound === undefined ? {} : { headFound }) };
+  return walk.result();
 }

@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import { digestedCall, findDigestedPrefix, lastKeyIndex, transcriptDigest } from '../evidence/transcript-digest.js';
 import { sha256Hex } from '../hash.js';
 import { findCall, stepsForCall } from './calls.js';
-import { checkChain, eventHash, GENESIS_HASH } from './chain.js';
+import { type ChainCheck, ChainWalk, eventHash, GENESIS_HASH, HASHED_KEYS, type WalkOptions } from './chain.js';
+import { compiledQuery, rowsShape, slotRows } from './compiled-query.js';
+import { scanEvents } from './event-scan.js';
 import type { Call, CallStep, ConsentEvent, Database } from './schema.js';
 import { statementText } from './statements.js';
 
@@ -22,19 +24,20 @@ export type NewConsentEvent = Omit<
 export async function appendEvents(
   trx: Kysely<Database>,
   events: NewConsentEvent[],
-  stamp: { recordedAt: string; newId: () => string },
+  stamp: {
+    recordedAt: string;
+    newId: () => string;
+    /** A call and all its steps as this transaction has them, when the caller has read them already. */
+    read?: { call: Call; steps: CallStep[] };
+  },
 ): Promise<ConsentEvent[]> {
   if (events.length === 0) return [];
-  const head = await trx
-    .selectFrom('consent_events')
-    .select(['seq', 'hash'])
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const head = (await chainHead.execute(trx, {})).rows[0];
   let seq = head?.seq ?? 0;
   let prev = head?.hash ?? GENESIS_HASH;
   const rows: ConsentEvent[] = [];
   const digests = new Map<string, string | null>();
+  if (stamp.read) digests.set(stamp.read.call.call_sid, decidingDigest(stamp.read.call, stamp.read.steps));
   for (const event of events) {
     seq += 1;
     const transcript_sha256 =
@@ -51,9 +54,21 @@ export async function appendEvents(
     rows.push({ ...fields, hash });
     prev = hash;
   }
-  await trx.insertInto('consent_events').values(rows).execute();
+  const shape = rowsShape(rows);
+  if (shape) await eventRows.execute(trx, { rows }, shape.key);
+  else await trx.insertInto('consent_events').values(rows).execute();
   return rows;
 }
+
+// Built and compiled once (compiled-query.ts): every decision a caller makes runs both.
+const chainHead = compiledQuery((db: Kysely<Database>, _$: Record<string, never>) =>
+  db.selectFrom('consent_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1),
+);
+
+const eventRows = compiledQuery((db: Kysely<Database>, _$: { rows: ConsentEvent[] }, shape: string) => {
+  const [n, columns] = shape.split(':') as [string, string];
+  return db.insertInto('consent_events').values(slotRows<ConsentEvent>(Number(n), columns.split(',')));
+});
 
 /**
  * The digest of an IVR decision's call transcript up to the key that decided it: the last key written so far,
@@ -68,50 +83,90 @@ async function decidingTranscript(
   const known = cache.get(event.call_sid);
   if (known !== undefined) return known;
   const call = await findCall(trx, event.call_sid);
-  let digest: string | null = null;
-  if (call) {
-    const steps = await stepsForCall(trx, event.call_sid);
-    const key = lastKeyIndex(steps);
-    if (key >= 0) digest = transcriptDigest(digestedCall(call), steps, key);
-  }
+  const digest = call ? decidingDigest(call, await stepsForCall(trx, event.call_sid)) : null;
   cache.set(event.call_sid, digest);
   return digest;
 }
 
+function decidingDigest(call: Call, steps: CallStep[]): string | null {
+  const key = lastKeyIndex(steps);
+  return key >= 0 ? transcriptDigest(digestedCall(call), steps, key) : null;
+}
+
 /**
- * Reads every event in order, a page at a time, so memory stays flat however long the ledger is. The first page
- * has no lower bound: a row slipped in with seq 0 or below must be seen, not skipped.
+ * Reads every event in order (after `from.after`, if given), a page at a time, so memory stays flat however long
+ * the ledger is.
  */
 export async function* readEvents(
   db: Kysely<Database>,
   pageSize = 1000,
   from?: { after: number },
 ): AsyncGenerator<ConsentEvent> {
-  let after: number | undefined = from?.after;
-  for (;;) {
-    let query = db.selectFrom('consent_events').selectAll().orderBy('seq').limit(pageSize);
-    if (after !== undefined) query = query.where('seq', '>', after);
-    const page = await query.execute();
-    yield* page;
-    if (page.length < pageSize) return;
-    after = (page.at(-1) as ConsentEvent).seq;
+  const scan = scanEvents(db, {}, { columns: EVENT_KEYS, pageSize, ...(from ? { after: from.after } : {}) });
+  for await (const page of scan) {
+    for (const values of page) {
+      const event = {} as Record<string, unknown>;
+      for (let i = 0; i < EVENT_KEYS.length; i += 1) event[EVENT_KEYS[i] as string] = values[i];
+      yield event as unknown as ConsentEvent;
+    }
   }
 }
 
+const EVENT_KEYS: readonly (keyof ConsentEvent)[] = [...HASHED_KEYS, 'hash'];
+
+// A verification row: the hashed values in canonical order, then the hash.
+const HASH_AT = HASHED_KEYS.length;
+const at = (key: keyof ConsentEvent) => HASHED_KEYS.indexOf(key as (typeof HASHED_KEYS)[number]);
+const [SEQ_AT, PREV_AT, STATEMENT_AT, TRANSCRIPT_AT, CALL_AT] = (
+  ['seq', 'prev_hash', 'statement_sha256', 'transcript_sha256', 'call_sid'] as const
+).map(at) as [number, number, number, number, number];
+
 /**
  * Recomputes every hash from the first event, and checks that the words each IVR decision answered are still
- * kept under their hash; names the first event that does not match.
+ * kept under their hash; names the first event that does not match. One synchronous loop per page of rows:
+ * only an event whose statement or transcript is still to be checked waits for the database.
  */
-export function verifyLedger(db: Kysely<Database>, options: { expectHead?: string } = {}) {
-  return checkChain(readEvents(db), { ...options, checkEvent: eventChecker(db) });
+export async function verifyLedger(db: Kysely<Database>, options: WalkOptions = {}): Promise<WalkResult> {
+  const walk = new ChainWalk(options);
+  const check = eventChecker(db);
+  // One object, refilled for each event that needs the checks: they read it before their first await.
+  const probe: EventRefs = { statement_sha256: null, transcript_sha256: null, call_sid: null };
+  for await (const page of scanEvents(db, {}, { columns: EVENT_KEYS })) {
+    for (const row of page) {
+      const seq = row[SEQ_AT] as number;
+      const hash = row[HASH_AT] as string;
+      let problem = walk.step(seq, row[PREV_AT] as string, hash, row);
+      if (problem === undefined) {
+        probe.statement_sha256 = row[STATEMENT_AT] as string | null;
+        probe.transcript_sha256 = row[TRANSCRIPT_AT] as string | null;
+        probe.call_sid = row[CALL_AT] as string | null;
+        const pending = check(probe);
+        problem = typeof pending === 'object' ? await pending : pending;
+      }
+      if (problem !== undefined) return walk.failed(seq, problem);
+      walk.accept(hash);
+    }
+  }
+  return walk.result();
 }
 
-/** Everything checked of each event beside its hash: the words it answered and the call it came from. */
+type WalkResult = ChainCheck & { headFound?: boolean };
+
+/** What the checks beside the hash read of an event. */
+type EventRefs = Pick<ConsentEvent, 'statement_sha256' | 'transcript_sha256' | 'call_sid'>;
+
+/**
+ * Everything checked of each event beside its hash: the words it answered and the call it came from. It answers
+ * at once (no promise) when there is nothing left to read: a statement verified before, no transcript.
+ */
 export function eventChecker(db: Kysely<Database>) {
   const statements = statementChecker(db);
   const transcripts = transcriptChecker(db);
-  return async (event: ConsentEvent): Promise<string | undefined> =>
-    (await statements(event)) ?? (await transcripts(event));
+  return (event: EventRefs): string | undefined | Promise<string | undefined> => {
+    const statement = statements(event);
+    if (typeof statement === 'object') return statement.then((problem) => problem ?? transcripts(event));
+    return statement ?? transcripts(event);
+  };
 }
 
 /**
@@ -121,32 +176,39 @@ export function eventChecker(db: Kysely<Database>) {
  */
 function transcriptChecker(db: Kysely<Database>) {
   let cached: { callSid: string; call: Call | undefined; steps: CallStep[] } | undefined;
-  return async (event: ConsentEvent): Promise<string | undefined> => {
-    const digest = event.transcript_sha256;
-    if (digest === null || event.call_sid === null) return undefined;
-    if (cached?.callSid !== event.call_sid) {
-      const call = await findCall(db, event.call_sid);
-      cached = { callSid: event.call_sid, call, steps: call ? await stepsForCall(db, event.call_sid) : [] };
-    }
-    if (!cached.call) return `its call ${event.call_sid} is missing from calls`;
+  const check = (digest: string, callSid: string): string | undefined => {
+    if (!cached?.call) return `its call ${callSid} is missing from calls`;
     if (findDigestedPrefix(cached.call, cached.steps, digest) < 0) {
-      return `the transcript of call ${event.call_sid} has been changed: no prefix of its steps up to a key hashes to transcript_sha256 ${digest}`;
+      return `the transcript of call ${callSid} has been changed: no prefix of its steps up to a key hashes to transcript_sha256 ${digest}`;
     }
     return undefined;
+  };
+  return (event: EventRefs): string | undefined | Promise<string | undefined> => {
+    const digest = event.transcript_sha256;
+    const callSid = event.call_sid;
+    if (digest === null || callSid === null) return undefined;
+    if (cached?.callSid === callSid) return check(digest, callSid);
+    return (async () => {
+      const call = await findCall(db, callSid);
+      cached = { callSid, call, steps: call ? await stepsForCall(db, callSid) : [] };
+      return check(digest, callSid);
+    })();
   };
 }
 
 function statementChecker(db: Kysely<Database>) {
   const verified = new Set<string>();
-  return async (event: ConsentEvent): Promise<string | undefined> => {
+  return (event: EventRefs): string | undefined | Promise<string | undefined> => {
     const hash = event.statement_sha256;
     if (hash === null || verified.has(hash)) return undefined;
-    const text = await statementText(db, hash);
-    if (text === undefined) return `the statement ${hash} it answers is missing from statements`;
-    const actual = sha256Hex(text);
-    if (actual !== hash) return `the statement kept under ${hash} has been changed: its text hashes to ${actual}`;
-    verified.add(hash);
-    return undefined;
+    return (async () => {
+      const text = await statementText(db, hash);
+      if (text === undefined) return `the statement ${hash} it answers is missing from statements`;
+      const actual = sha256Hex(text);
+      if (actual !== hash) return `the statement kept under ${hash} has been changed: its text hashes to ${actual}`;
+      verified.add(hash);
+      return undefined;
+    })();
   };
 }
 

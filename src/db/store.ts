@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
+import { registerConnection } from './event-scan.js';
 import { type CommitInfo, GroupCommitter } from './group-commit.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
@@ -46,7 +47,7 @@ export interface StoreOptions {
   backgroundCheckpoints?: boolean | Partial<CheckpointerOptions>;
 }
 
-const CHECKPOINTS: CheckpointerOptions = { intervalMs: 1000, maxWalBytes: 64 * 2 ** 20 };
+const CHECKPOINTS: CheckpointerOptions = { intervalMs: 1000, maxWalBytes: 64 * 2 ** 20, restartWalBytes: 4 * 2 ** 20 };
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -79,18 +80,28 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
   // Kysely's log sees the statements inside a write fail (a full disk on an insert); the transaction's own
   // statements below run on the connection directly, so they report their failures themselves.
   const db = new Kysely<Database>(options.observer ? { dialect, log: observeWrites(options.observer) } : { dialect });
-  const run = (text: string) => async () => {
-    try {
-      connection.prepare(text).run([]);
-    } catch (err) {
-      if (options.observer) reportStorageFailure(options.observer, err);
-      throw err;
-    }
+  registerConnection(db, sqlite);
+  // Each prepared once: every write runs two of them, every batch two more.
+  const run = (text: string) => {
+    let statement: SQLite.Statement | undefined;
+    return async () => {
+      try {
+        statement ??= sqlite.prepare(text);
+        statement.run();
+      } catch (err) {
+        if (options.observer) reportStorageFailure(options.observer, err);
+        throw err;
+      }
+    };
   };
   const onCommit = (info: CommitInfo) => {
     options.onCommit?.(info);
     options.observer?.committed({ seconds: info.seconds, batchSize: info.batchSize });
   };
+  const checkpointer =
+    options.backgroundCheckpoints && !readonly && file !== ':memory:'
+      ? backgroundCheckpoints(sqlite, file, options.backgroundCheckpoints)
+      : undefined;
   const committer = new GroupCommitter<Kysely<Database>>(
     {
       withConnection: (work) => db.connection().execute(work),
@@ -102,12 +113,15 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
       rollback: run('rollback'),
       inTransaction: () => sqlite.inTransaction,
     },
-    { maxBatch: options.maxBatch ?? 64, maxWaitMs: options.maxWaitMs ?? 0, onCommit },
+    {
+      maxBatch: options.maxBatch ?? 64,
+      maxWaitMs: options.maxWaitMs ?? 0,
+      onCommit,
+      // Under a steady stream of writes, the background checkpoint never finds the WAL without new frames, so it
+      // never starts afresh; a short pause now and then keeps it small (and no truncation stalls a commit).
+      betweenBatches: () => (checkpointer?.behind ? checkpointer.catchUp() : undefined),
+    },
   );
-  const checkpointer =
-    options.backgroundCheckpoints && !readonly && file !== ':memory:'
-      ? backgroundCheckpoints(sqlite, file, options.backgroundCheckpoints)
-      : undefined;
   return {
     db,
     kind: 'sqlite',

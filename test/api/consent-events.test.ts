@@ -109,13 +109,25 @@ describe('GET /api/consent-events/export', () => {
   it('streams the same spreadsheet-safe CSV as the CLI, as a download', async () => {
     await addEvents(server.context.store, [ivrEvent(), ivrEvent({ category: 'marketing', reason: '=1+1' })]);
     const rows = await allEvents(server.context.store);
-    const res = await get('/api/consent-events/export');
+    const res = await get('/api/consent-events/export?columns=all');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="consent-events.csv"');
     const parsed = parse(await res.text(), { columns: true }) as Record<string, string>[];
     expect(parsed.map((r) => r.hash)).toEqual(rows.map((r) => r.hash));
     expect(parsed[1]).toMatchObject({ phone_number: "'+14155550123", reason: "'=1+1" });
+  });
+
+  it('streams the summary a person reads by default, times in the asked zone and in UTC', async () => {
+    await addEvents(server.context.store, [ivrEvent({ business: 'Bäckerei Müller' })], '2026-07-01T10:00:00.000Z');
+    const res = await get('/api/consent-events/export?time_zone=Europe/Berlin');
+    const [header, first] = (await res.text()).split('\r\n');
+    expect(header).toBe(
+      'Recorded at (Europe/Berlin),Recorded at (UTC),Phone number,Business,Category,Decision,Source,Reason,Call reference,Language',
+    );
+    expect(first).toBe(
+      "2026-07-01 12:00:00,2026-07-01 10:00:00,'+14155550123,Bäckerei Müller,utility,opt_in,ivr,,,en-US",
+    );
   });
 
   it('streams jsonl with every field exact, and a raw CSV with a BOM', async () => {
@@ -136,7 +148,7 @@ describe('GET /api/consent-events/export', () => {
 
   it('streams an xlsx workbook that exceljs opens, filtered like the CLI', async () => {
     await addEvents(server.context.store, [ivrEvent(), ivrEvent({ decision: 'declined' }), ivrEvent()]);
-    const res = await get('/api/consent-events/export?format=xlsx&decision=opt_in');
+    const res = await get('/api/consent-events/export?format=xlsx&decision=opt_in&columns=all');
     expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await res.arrayBuffer());
@@ -152,6 +164,9 @@ describe('GET /api/consent-events/export', () => {
     ['since=2026-02-29', 'since'],
     ['until=9999-12', 'until'],
     ['limit=10', 'limit'],
+    ['columns=wide', 'columns'],
+    ['format=jsonl&columns=summary', 'columns'],
+    ['time_zone=Mars%2FOlympus', 'time_zone'],
   ])('answers 400 naming the parameter for ?%s', async (query, parameter) => {
     const res = await get(`/api/consent-events/export?${query}`);
     expect(res.status).toBe(400);

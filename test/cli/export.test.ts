@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -5,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
-import { runCli, runUntilPipeCloses } from '../helpers/cli.js';
+import { BIN, runCli, runUntilPipeCloses } from '../helpers/cli.js';
 import { addEvents, addManyEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
@@ -33,34 +34,58 @@ afterAll(() => ledger.remove());
 const seqs = (csv: string) => (parse(csv, { columns: true }) as { seq: string }[]).map((r) => Number(r.seq));
 
 describe('optin-ivr export', () => {
+  it('writes xlsx into a redirect or a pipe and exits 0 with the whole workbook', async () => {
+    for (const via of ['redirect', 'pipe']) {
+      const out = join(ledger.dir, `${via}.xlsx`);
+      const shell =
+        via === 'redirect'
+          ? `"$0" "$1" export --format xlsx > "$2"`
+          : `"$0" "$1" export --format xlsx | cat > "$2"; exit \${PIPESTATUS[0]}`;
+      const run = spawnSync('bash', ['--norc', '--noprofile', '-c', shell, process.execPath, BIN, out], {
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: ledger.file },
+        encoding: 'utf8',
+      });
+      expect({ via, code: run.status, stderr: run.stderr }).toEqual({ via, code: 0, stderr: '' });
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(out);
+      expect(workbook.worksheets[0]?.rowCount).toBe(rows.length + 1);
+    }
+  });
+
   it('takes --out - as standard output and writes no file named "-"', async () => {
     const cwd = process.cwd();
-    const run = await runCli(['export', '--out', '-'], env);
+    const run = await runCli(['export', '--columns', 'all', '--out', '-'], env);
     expect(run.code).toBe(0);
     expect(seqs(run.stdout)).toEqual(rows.map((r) => r.seq));
     expect(existsSync(join(cwd, '-'))).toBe(false);
   });
 
   it('refuses a business or category the ledger has no events for, naming the known ones', async () => {
-    const business = await runCli(['export', '--business', 'Demo shop'], env);
+    const business = await runCli(['export', '--columns', 'all', '--business', 'Demo shop'], env);
     expect(business).toMatchObject({
       code: 1,
       stdout: '',
       stderr: 'optin-ivr: --business "Demo shop" has no events in the ledger (known: "Demo Shop", "Other Shop")\n',
     });
-    const category = await runCli(['export', '--business', 'Other Shop', '--category', 'marketing'], env);
+    const category = await runCli(
+      ['export', '--columns', 'all', '--business', 'Other Shop', '--category', 'marketing'],
+      env,
+    );
     expect(category).toMatchObject({
       code: 1,
       stdout: '',
       stderr: 'optin-ivr: --category "marketing" has no events for "Other Shop" in the ledger (known: utility)\n',
     });
-    const known = await runCli(['export', '--business', 'Demo Shop', '--category', 'marketing'], env);
+    const known = await runCli(
+      ['export', '--columns', 'all', '--business', 'Demo Shop', '--category', 'marketing'],
+      env,
+    );
     expect(known.code).toBe(0);
     expect(seqs(known.stdout)).toEqual(rows.filter((r) => r.category === 'marketing').map((r) => r.seq));
   });
 
   it('writes spreadsheet-safe CSV of every event to stdout, oldest first, and nothing else', async () => {
-    const run = await runCli(['export'], env);
+    const run = await runCli(['export', '--columns', 'all'], env);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     expect(seqs(run.stdout)).toEqual(rows.map((r) => r.seq));
@@ -68,24 +93,30 @@ describe('optin-ivr export', () => {
   });
 
   it('exports one month: a date-only --until includes that whole day', async () => {
-    const run = await runCli(['export', '--since', '2026-11-01', '--until', '2026-11-30'], env);
+    const run = await runCli(['export', '--columns', 'all', '--since', '2026-11-01', '--until', '2026-11-30'], env);
     expect(seqs(run.stdout)).toEqual([3, 4, 5]);
-    const month = await runCli(['export', '--since', '2026-11', '--until', '2026-11'], env);
+    const month = await runCli(['export', '--columns', 'all', '--since', '2026-11', '--until', '2026-11'], env);
     expect(month.stdout).toBe(run.stdout);
   });
 
   it('filters by decision, category, business and a phone in any notation', async () => {
-    expect(seqs((await runCli(['export', '--decision', 'opt_in', '--category', 'marketing'], env)).stdout)).toEqual([
-      2,
+    expect(
+      seqs(
+        (await runCli(['export', '--columns', 'all', '--decision', 'opt_in', '--category', 'marketing'], env)).stdout,
+      ),
+    ).toEqual([2]);
+    expect(seqs((await runCli(['export', '--columns', 'all', '--business', 'Other Shop'], env)).stdout)).toEqual([5]);
+    expect(seqs((await runCli(['export', '--columns', 'all', '--phone', '+49 151 1234 5678'], env)).stdout)).toEqual([
+      3, 4,
     ]);
-    expect(seqs((await runCli(['export', '--business', 'Other Shop'], env)).stdout)).toEqual([5]);
-    expect(seqs((await runCli(['export', '--phone', '+49 151 1234 5678'], env)).stdout)).toEqual([3, 4]);
-    expect(seqs((await runCli(['export', '--phone', '0151 12345678', '--country', 'DE'], env)).stdout)).toEqual([3, 4]);
+    expect(
+      seqs((await runCli(['export', '--columns', 'all', '--phone', '0151 12345678', '--country', 'DE'], env)).stdout),
+    ).toEqual([3, 4]);
   });
 
   it('writes an empty export as a header alone when nothing matches', async () => {
     // A period with no events: a known business and category in it, none recorded then.
-    const run = await runCli(['export', '--business', 'Demo Shop', '--since', '2027-01'], env);
+    const run = await runCli(['export', '--columns', 'all', '--business', 'Demo Shop', '--since', '2027-01'], env);
     expect(run.code).toBe(0);
     expect(seqs(run.stdout)).toEqual([]);
     expect(run.stdout.startsWith('seq,recorded_at,')).toBe(true);
@@ -93,7 +124,7 @@ describe('optin-ivr export', () => {
 
   it('writes an xlsx workbook to --out that exceljs reads back with the same rows', async () => {
     const out = join(ledger.dir, 'events.xlsx');
-    const run = await runCli(['export', '--format', 'xlsx', '--out', out], env);
+    const run = await runCli(['export', '--columns', 'all', '--format', 'xlsx', '--out', out], env);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`exported ${rows.length} events to ${out}\n`);
@@ -107,14 +138,14 @@ describe('optin-ivr export', () => {
 
   it('writes jsonl that verify --file accepts, and a BOM-prefixed raw CSV when asked', async () => {
     const jsonl = join(ledger.dir, 'events.jsonl');
-    expect((await runCli(['export', '--format', 'jsonl', '--out', jsonl], env)).code).toBe(0);
+    expect((await runCli(['export', '--columns', 'all', '--format', 'jsonl', '--out', jsonl], env)).code).toBe(0);
     expect(
       readFileSync(jsonl, 'utf8')
         .trimEnd()
         .split('\n')
         .map((l) => JSON.parse(l)),
     ).toEqual(rows);
-    const raw = await runCli(['export', '--raw', '--bom'], env);
+    const raw = await runCli(['export', '--columns', 'all', '--raw', '--bom'], env);
     expect(raw.stdout.startsWith('\uFEFFseq,')).toBe(true);
     expect(raw.stdout).toContain(',+14155550123,');
   });
@@ -131,8 +162,11 @@ describe('optin-ivr export', () => {
     [['--format', 'jsonl', '--bom'], '--bom applies to csv only'],
     [['--out', '/no/such/dir/x.csv'], '--out "/no/such/dir/x.csv": the folder "/no/such/dir" does not exist'],
     [['--sinse', '2026-11-01'], "unknown option '--sinse'"],
+    [['--columns', 'wide'], '--columns "wide" is not one of summary, all'],
+    [['--columns', 'summary', '--format', 'jsonl'], '--columns summary applies to csv and xlsx only, not jsonl'],
+    [['--time-zone', 'Mars/Olympus'], '--time-zone "Mars/Olympus" is not a time zone'],
   ])('refuses %j with one line naming the bad value, and writes nothing', async (args, message) => {
-    const run = await runCli(['export', ...args], env);
+    const run = await runCli(['export', '--columns', 'all', ...args], env);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
@@ -146,7 +180,7 @@ describe('optin-ivr export', () => {
     symlinkSync(ledger.file, link);
     const via = relative(process.cwd(), ledger.file);
     for (const out of [ledger.file, `${ledger.file}-wal`, `${ledger.file}-shm`, link, via]) {
-      const run = await runCli(['export', '--out', out, '--force'], env);
+      const run = await runCli(['export', '--columns', 'all', '--out', out, '--force'], env);
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(`optin-ivr: --out "${out}" is the database itself: choose another file\n`);
       expect(existsSync(`${out}.partial`)).toBe(false);
@@ -158,11 +192,11 @@ describe('optin-ivr export', () => {
   it('refuses to replace an existing file unless --force is given', async () => {
     const out = join(ledger.dir, 'kept.csv');
     writeFileSync(out, 'keep me');
-    const refused = await runCli(['export', '--out', out], env);
+    const refused = await runCli(['export', '--columns', 'all', '--out', out], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(`optin-ivr: --out "${out}" already exists: give --force to replace it\n`);
     expect(readFileSync(out, 'utf8')).toBe('keep me');
-    const forced = await runCli(['export', '--out', out, '--force'], env);
+    const forced = await runCli(['export', '--columns', 'all', '--out', out, '--force'], env);
     expect(forced.code).toBe(0);
     expect(seqs(readFileSync(out, 'utf8'))).toEqual(rows.map((r) => r.seq));
   });
@@ -171,14 +205,14 @@ describe('optin-ivr export', () => {
     const notDir = join(ledger.dir, 'plain-file');
     writeFileSync(notDir, 'x');
     const out = join(notDir, 'events.csv');
-    const run = await runCli(['export', '--out', out], env);
+    const run = await runCli(['export', '--columns', 'all', '--out', out], env);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`optin-ivr: --out "${out}": its folder "${notDir}" is not a directory\n`);
   });
 
   it('refuses a database file that does not exist instead of exporting an empty new one', async () => {
     const missing = join(ledger.dir, 'typo.db');
-    const run = await runCli(['export'], { DATABASE_URL: missing });
+    const run = await runCli(['export', '--columns', 'all'], { DATABASE_URL: missing });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`optin-ivr: no database at "${missing}": set DATABASE_URL to the ledger's file\n`);
     expect(existsSync(missing)).toBe(false);

@@ -132,6 +132,18 @@ describe('optin-ivr verify --file', () => {
     expect(oneLine(run.stderr)).toMatch(`optin-ivr: ${file} line 5 is not valid JSON (is the file cut short?)`);
   });
 
+  it('says that only the jsonl export can be verified when given a CSV or xlsx export', async () => {
+    for (const format of ['csv', 'xlsx']) {
+      const file = join(ledger.dir, `export.${format}`);
+      expect((await runCli(['export', '--format', format, '--out', file, '--force'], env)).code).toBe(0);
+      const run = await runCli(['verify', '--file', file], env);
+      expect(run.code).toBe(1);
+      expect(oneLine(run.stderr)).toBe(
+        `optin-ivr: ${file} is not a JSON Lines export: only the jsonl export (optin-ivr export --format jsonl) can be verified`,
+      );
+    }
+  });
+
   it('says that a slice starting mid-chain has an unverified predecessor', async () => {
     const { file, lines } = await exported();
     writeFileSync(file, lines.slice(2).join('\n'));

@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pageOfEvents, seqRangeOf } from '../../src/db/event-query.js';
+import { scanEvents } from '../../src/db/event-scan.js';
 import { currentConsent } from '../../src/db/ledger.js';
 import { addManyEvents, tempStore } from '../helpers/ledger.js';
 
@@ -47,5 +48,24 @@ describe('query plans that keep the hot paths fast', () => {
     const [page] = await plansOf(() => pageOfEvents(ledger.store.db, filter, { after: 10, through: 900, limit: 500 }));
     expect(page).toMatch(/USING INTEGER PRIMARY KEY/);
     expect(page).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('scans pages of an export or a verification along the primary key, the call reference by its key', async () => {
+    const filter = { since: '2026-10-01T00:00:00.000Z', until: '2026-10-02T00:00:00.000Z', category: 'utility' };
+    const plans = await plansOf(async () => {
+      const pages = scanEvents(ledger.store.db, filter, {
+        columns: ['seq', 'recorded_at'],
+        reference: true,
+        pageSize: 100,
+      });
+      for await (const _ of pages);
+    });
+    const pagePlans = plans.filter((p) => p.includes('calls'));
+    expect(pagePlans.length).toBeGreaterThan(0);
+    for (const plan of pagePlans) {
+      expect(plan).toMatch(/SEARCH e USING INTEGER PRIMARY KEY/);
+      expect(plan).toMatch(/SEARCH c USING INDEX sqlite_autoindex_calls_1 \(call_sid=\?\)/);
+      expect(plan).not.toMatch(/TEMP B-TREE|SCAN/);
+    }
   });
 });

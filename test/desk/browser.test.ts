@@ -129,13 +129,14 @@ describe('the consent desk in a browser', () => {
     await page.screenshot({ path: `${SHOTS}/events.png`, fullPage: true });
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('link', { name: 'CSV' }).click(),
+      page.getByRole('link', { name: 'CSV', exact: true }).click(),
     ]);
     const rows = parse(readFileSync((await download.path()) as string, 'utf8'), { bom: true, columns: true }) as Record<
       string,
       string
     >[];
-    expect(rows.map((r) => [r.decision, r.phone_number, r.category])).toEqual([
+    // The summary a manager reads, headed in words.
+    expect(rows.map((r) => [r.Decision, r['Phone number'], r.Category])).toEqual([
       ['opt_in', "'+14155550123", 'utility'],
       ['opt_in', "'+14155550123", 'marketing'],
       ['opt_in', "'+14155550124", 'utility'],

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countEvents, pageOfEvents } from '../../src/db/event-query.js';
-import { streamEvents } from '../../src/export/event-stream.js';
 import { parseFilter } from '../../src/params/filter.js';
+import { scanned } from '../helpers/export-pages.js';
 import { addEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 // The period of an export is since <= recorded_at < until: an event at exactly `until` belongs to the next period,
@@ -24,9 +24,7 @@ afterEach(() => ledger.remove());
 const filter = { since: '2026-11-01T10:00:00.000Z', until: '2026-11-01T11:00:00.000Z' };
 
 async function streamed(f: typeof filter | Partial<typeof filter>) {
-  const times: string[] = [];
-  for await (const e of streamEvents(ledger.store.db, f, 1)) times.push(e.recorded_at);
-  return times;
+  return (await scanned(ledger.store.db, f, 1)).map((e) => e.recorded_at);
 }
 
 describe('the period of an export', () => {

@@ -2,8 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendEvents } from '../../src/db/ledger.js';
 import { writeTransaction } from '../../src/db/store.js';
-import { streamEvents } from '../../src/export/event-stream.js';
-import { writeExport } from '../../src/export/write-export.js';
+import { exportEvents } from '../../src/export/write-export.js';
 import { ivrEvent, tempStore } from '../helpers/ledger.js';
 
 // Known answer: example 1 of docs/ledger.md written through the real append path and exported. Its hash is the
@@ -30,7 +29,7 @@ async function exportCsv(raw: boolean): Promise<string> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
-  await writeExport(streamEvents(ledger.store.db, {}), out, { format: 'csv', raw, bom: false });
+  await exportEvents(ledger.store.db, {}, out, { format: 'csv', columns: 'all', raw, bom: false });
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
 import { writeExport } from '../../src/export/write-export.js';
+import { pagesOf } from '../helpers/export-pages.js';
 import { ivrEvent } from '../helpers/ledger.js';
 
 // The text columns a caller, an agent or a script can put words into; every one of them gets any string.
@@ -44,10 +45,7 @@ async function csvOf(events: ConsentEvent[], raw: boolean): Promise<string> {
       done();
     },
   });
-  async function* rows() {
-    yield* events;
-  }
-  await writeExport(rows(), out, { format: 'csv', raw });
+  await writeExport(pagesOf(events), out, { format: 'csv', columns: 'all', raw });
   return Buffer.concat(chunks).toString('utf8');
 }
 

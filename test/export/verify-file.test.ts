@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
-import { streamEvents } from '../../src/export/event-stream.js';
 import { ExportFileError, exportLineSchema, verifyExportFile } from '../../src/export/verify-file.js';
-import { writeExport } from '../../src/export/write-export.js';
+import { exportEvents } from '../../src/export/write-export.js';
 import { addEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
@@ -19,7 +18,7 @@ beforeEach(async () => {
   }
   rows = await allEvents(ledger.store);
   const file = join(ledger.dir, 'all.jsonl');
-  await writeExport(streamEvents(ledger.store.db, {}), createWriteStream(file), { format: 'jsonl' });
+  await exportEvents(ledger.store.db, {}, createWriteStream(file), { format: 'jsonl' });
   lines = readFileSync(file, 'utf8').trimEnd().split('\n');
 });
 afterEach(() => ledger.remove());

@@ -7,8 +7,7 @@ import { checkChain } from '../../src/db/chain.js';
 import { newOptOutEvent } from '../../src/db/new-event.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
-import { streamEvents } from '../../src/export/event-stream.js';
-import { type ExportOptions, writeExport } from '../../src/export/write-export.js';
+import { type ExportOptions, exportEvents } from '../../src/export/write-export.js';
 import { addEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
@@ -41,7 +40,15 @@ afterEach(() => ledger.remove());
 
 async function exportTo(name: string, options: ExportOptions): Promise<Buffer> {
   const file = join(ledger.dir, name);
-  const written = await writeExport(streamEvents(ledger.store.db, {}, 3), createWriteStream(file), options);
+  const written = await exportEvents(
+    ledger.store.db,
+    {},
+    createWriteStream(file),
+    { columns: 'all', ...options },
+    {
+      pageSize: 3,
+    },
+  );
   expect(written).toBe(rows.length);
   return readFileSync(file);
 }

@@ -1,18 +1,27 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { loadConfig } from '../../config.js';
 import { isDatabaseFile } from '../../db/backup.js';
 import { countEvents, type EventFilter, ledgerValues } from '../../db/event-query.js';
 import type { Database } from '../../db/schema.js';
-import { streamEvents } from '../../export/event-stream.js';
+import { ledgerHead } from '../../db/stats.js';
+import { EXPORT_VIEWS, type ExportView } from '../../export/columns.js';
 import { statementTexts } from '../../export/statement-texts.js';
-import { EXPORT_FORMATS, writeExport, XLSX_MAX_ROWS } from '../../export/write-export.js';
+import {
+  EXPORT_FORMATS,
+  type ExportOptions as ExportOptionsOf,
+  exportEvents,
+  tableOf,
+  XLSX_MAX_ROWS,
+} from '../../export/write-export.js';
 import { exportFormat } from '../../params/export-format.js';
-import { parseFilter } from '../../params/filter.js';
+import { FILTER_PARAMETERS, parseFilter } from '../../params/filter.js';
+import { timeZone } from '../../params/time-zone.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { countryOption, forceOption } from '../options.js';
@@ -28,6 +37,8 @@ interface ExportOptions {
   out?: string;
   raw?: boolean;
   bom?: boolean;
+  columns?: string;
+  timeZone?: string;
   force?: boolean;
   since?: string;
   until?: string;
@@ -54,12 +65,24 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
     .option('--business <business>', 'the business as the voice script names it')
     .option('--phone <number>', 'one number, in any common notation')
     .addOption(countryOption)
-    .option('--raw', 'CSV: keep every value exact, for machines (no formula neutralising)')
+    .option(
+      '--columns <view>',
+      'summary (csv and xlsx default: when, number, business, category, decision, source, reason, reference, language) or all (the full evidence row)',
+    )
+    .option(
+      '--time-zone <zone>',
+      'summary: the zone of the local time, e.g. Europe/Berlin (default EXPORT_TIME_ZONE or UTC)',
+    )
+    .option('--raw', 'CSV: keep every value exact, for machines (no formula neutralising; all columns)')
     .option('--bom', 'CSV: start with a byte order mark, for Excel')
     .action(async (options: ExportOptions) => {
       const format = cliParameters(() => exportFormat(options.format));
       if ((options.raw || options.bom) && format !== 'csv') {
         throw new UsageError(`--${options.raw ? 'raw' : 'bom'} applies to csv only, not --format ${format}`);
+      }
+      const columns = options.columns as ExportView | undefined;
+      if (columns !== undefined && !EXPORT_VIEWS.includes(columns)) {
+        throw new UsageError(`--columns "${options.columns}" is not one of ${EXPORT_VIEWS.join(', ')}`);
       }
       const filter = cliParameters(() => parseFilter(options));
       // `--out -` is standard output, as for most Unix tools.
@@ -69,6 +92,17 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
         throw new UsageError('--format xlsx is a binary file: give --out FILE (or redirect stdout to a file)');
       }
       const config = loadConfig(env);
+      const exportOptions: Omit<ExportOptionsOf, 'onRow' | 'about'> = {
+        format,
+        raw: options.raw ?? false,
+        bom: options.bom ?? false,
+        ...(columns ? { columns } : {}),
+        timeZone:
+          options.timeZone === undefined
+            ? config.exportTimeZone
+            : cliParameters(() => timeZone('time-zone', options.timeZone as string)),
+      };
+      cliParameters(() => tableOf(exportOptions));
       await withExistingStore(config, async (store) => {
         await refuseUnknownValues(store.db, filter);
         const tty = io.stderr.isTTY === true;
@@ -82,22 +116,29 @@ export function exportCommand(program: Command, env: NodeJS.ProcessEnv, io: CliI
         const bar = tty && total >= PROGRESS_FROM ? progressBar(io.stderr, total, 'exporting') : undefined;
         // A failed export must not leave a file that looks complete: write beside it, rename when done.
         const partial = target === undefined ? undefined : `${target}.partial`;
-        const out: Writable = partial === undefined ? io.stdout : createWriteStream(partial);
+        // Into standard output through a stream of its own: Node never ends process.stdout, so a writer that waits
+        // for its output to finish (exceljs) would wait forever, and the process would exit 13 with nothing said.
+        const out: Writable = partial === undefined ? new PassThrough() : createWriteStream(partial);
+        const piped = partial === undefined ? handedOn(out as PassThrough, io.stdout) : undefined;
         try {
-          const written = await writeExport(streamEvents(store.db, filter), out, {
-            format,
-            raw: options.raw ?? false,
-            bom: options.bom ?? false,
+          const head = await ledgerHead(store.db);
+          const written = await exportEvents(store.db, filter, out, {
+            ...exportOptions,
             onRow: bar ? (n) => bar.update(n) : undefined,
             statementText: statementTexts(store.db),
+            about: { filters: givenFilters(options), exportedAt: new Date().toISOString(), chainHead: head.head },
           });
+          await piped;
           bar?.finish(written);
           if (partial !== undefined && target !== undefined) {
             await rename(partial, target);
             io.stderr.write(`exported ${written} events to ${target}\n`);
           }
         } catch (err) {
-          if (partial !== undefined) await rm(partial, { force: true });
+          if (partial !== undefined) {
+            out.destroy();
+            await rm(partial, { force: true });
+          }
           // The reader went away (`export | head`): like any Unix filter, stop quietly.
           if (partial === undefined && (err as NodeJS.ErrnoException).code === 'EPIPE') return;
           throw err;
@@ -145,4 +186,16 @@ function checkTarget(file: string): void {
   if (!existsSync(dir)) throw new UsageError(`--out "${file}": the folder "${dir}" does not exist`);
   if (!statSync(dir).isDirectory()) throw new UsageError(`--out "${file}": its folder "${dir}" is not a directory`);
   if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out "${file}" is a folder, not a file`);
+}
+
+/** The filters as typed, for the xlsx file to state them. */
+function givenFilters(options: ExportOptions): Record<string, string> {
+  const given = options as unknown as Record<string, string | undefined>;
+  return Object.fromEntries(FILTER_PARAMETERS.flatMap((p) => (given[p] === undefined ? [] : [[p, given[p]]])));
+}
+
+/** Everything written to `from` handed on to `to`, which is left open: resolves once the last byte is handed on. */
+function handedOn(from: PassThrough, to: Writable): Promise<void> {
+  from.pipe(to, { end: false });
+  return finished(from);
 }

@@ -1,12 +1,9 @@
 import type { ParsedUrlQuery } from 'node:querystring';
-import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import type { AppContext } from '../../context.js';
 import { countEvents, type EventFilter, pageOfEvents, seqRangeOf } from '../../db/event-query.js';
-import { downloadName } from '../../export/download-name.js';
-import { streamEvents } from '../../export/event-stream.js';
-import { statementTexts } from '../../export/statement-texts.js';
-import { EXPORT_CONTENT_TYPES, writeExport } from '../../export/write-export.js';
+import { DOWNLOAD_PARAMETERS, downloadOptions, filtersOf, sendExport } from '../../http/export-download.js';
 import { checkXlsxRows, exportFormat } from '../../params/export-format.js';
 import { FILTER_PARAMETERS, parseFilter } from '../../params/filter.js';
 import { InvalidParameterError } from '../../params/invalid-parameter.js';
@@ -65,28 +62,17 @@ export function eventRoutes(router: Router<DeskState>, app: AppContext): void {
   });
 
   router.get('/events/download', async (ctx) => {
-    const input = filledIn(ctx.query, ['format']);
+    const input = filledIn(ctx.query, [...DOWNLOAD_PARAMETERS]);
     const format = exportFormat(input.format);
+    // Spreadsheet-safe CSV (formulas neutralised) with a BOM: managers open it in Excel.
+    const options = downloadOptions(input, app, { bom: format === 'csv' });
     const filter = parseFilter(input);
     await checkXlsxRows(format, () => countEvents(app.store.db, filter));
     await recordAccess(app, ctx, { action: 'export', target: format, detail: describe(input) || 'all events' });
-    const body = new PassThrough();
-    ctx.status = 200;
-    ctx.type = EXPORT_CONTENT_TYPES[format];
-    ctx.attachment(downloadName(filter, format));
-    ctx.body = body;
-    // Spreadsheet-safe CSV (formulas neutralised) with a BOM: managers open it in Excel.
-    writeExport(streamEvents(app.store.db, filter), body, {
-      format,
-      bom: format === 'csv',
-      statementText: statementTexts(app.store.db),
-    }).then(
-      (rows) => app.logger.info({ format, rows }, 'desk export sent'),
-      (err) => {
-        app.logger.warn({ err, format }, 'desk export stopped before the end');
-        body.destroy(err);
-      },
-    );
+    await sendExport(ctx as unknown as Context, app, filter, options, {
+      label: 'desk export',
+      filters: filtersOf(input),
+    });
   });
 }
 

@@ -98,6 +98,9 @@ export function EventsPage({ user, input, error, events, total, next, query, bus
             <a class="button secondary" href={`/desk/events/download?format=xlsx${join}`}>
               Excel (xlsx)
             </a>
+            <a class="button secondary" href={`/desk/events/download?format=csv&columns=all${join}`}>
+              CSV, every column
+            </a>
             <a class="button secondary" href={`/desk/events/download?format=jsonl${join}`}>
               JSON Lines
             </a>

@@ -16,6 +16,8 @@ export default defineConfig({
       'test/db/ledger.test.ts',
       'test/db/known-answers.test.ts',
       'test/db/chain.test.ts',
+      'test/db/later-keys.test.ts',
+      'test/evidence/attacks.test.ts',
       'test/consent/**/*.test.ts',
       'test/phone/**/*.test.ts',
       'test/export/spreadsheet-safe.test.ts',

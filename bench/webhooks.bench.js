@@ -5,7 +5,7 @@
 // BENCH_BEFORE=<dir> also measures another build (a checkout with dist/ built) side by side, as "before".
 // Prints a table and writes bench/results.json. See bench/README.md.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
@@ -29,10 +29,12 @@ let schemas = 0;
 
 /** @typedef {{ name: string; root: string | undefined }} Variant */
 /** @typedef {Awaited<ReturnType<typeof startServer>>} Server */
-/** @typedef {{ rate: number; p50: number; p99: number; non2xx: number; errors: number }} Round */
+/**
+ * @typedef {{ rate: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerRequest?: number }} Round
+ */
 /**
  * @typedef {{ variant: string; kind: 'incoming' | 'calls' | 'servers'; connections: number; rps?: number;
- *   callsPerSecond?: number; ratio?: number; p50: number; p99: number; non2xx: number; errors: number;
+ *   callsPerSecond?: number; ratio?: number; cpuRatio?: number; cpuUsPerRequest?: number; p50: number; p99: number; non2xx: number; errors: number;
  *   meanBatch: number | undefined; startupMs: number; calls?: number; events?: number;
  *   rounds: Record<string, number>[] }} Row
  */
@@ -57,6 +59,20 @@ function run(options) {
 }
 
 /**
+ * More bodies, signed while the round runs: only when the server outran twice the rate seen so far (a warm-up on a
+ * busy machine can be slow). The signing then costs the client some time, so it is said.
+ * @template T
+ * @param {(token: string, base: string, first: number, count: number) => T[]} sign
+ * @param {Server} server @param {number} count
+ */
+function moreSigned(sign, server, count) {
+  process.stderr.write(`bench: signing ${count} more bodies during a round (the estimate was low)\n`);
+  const more = sign(TOKEN, server.base, callNo, count);
+  callNo += count;
+  return more;
+}
+
+/**
  * Every request a new call; enough bodies for twice the rate seen so far, so none is sent twice.
  * @param {Server} server @param {number} connections @param {number} seconds @param {number} expectedRate
  * @returns {Promise<Round & { sent: number }>}
@@ -65,6 +81,7 @@ async function incomingRound(server, connections, seconds, expectedRate) {
   const bodies = incomingBodies(TOKEN, server.base, callNo, Math.ceil(expectedRate * seconds * 2) + 2000);
   callNo += bodies.length;
   let next = 0;
+  const cpuBefore = server.cpuSeconds();
   const result = await run({
     url: server.base,
     connections,
@@ -72,15 +89,20 @@ async function incomingRound(server, connections, seconds, expectedRate) {
     requests: [
       {
         setupRequest: () => {
+          if (next >= bodies.length) bodies.push(...moreSigned(incomingBodies, server, 5000));
           const body = bodies[next++];
-          if (!body) throw new Error('ran out of signed bodies: raise the estimate');
+          if (!body) throw new Error('ran out of signed bodies');
           return requestOf(body);
         },
       },
     ],
   });
+  const cpuAfter = server.cpuSeconds();
   return {
     rate: result['2xx'] / result.duration,
+    ...(cpuBefore === undefined || cpuAfter === undefined
+      ? {}
+      : { cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1e6) / (result['2xx'] + result.non2xx) }),
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -102,7 +124,7 @@ async function callsRound(server, callers, seconds, expectedRate) {
   const step = (i) => ({
     setupRequest: (_req, /** @type {{ call?: import('./signed-bodies.js').SignedBody[] }} */ context) => {
       if (i === 0) {
-        if (next >= calls.length) throw new Error('ran out of signed calls: raise the estimate');
+        if (next >= calls.length) calls.push(...moreSigned(callBodies, server, 1000));
         context.call = calls[next++];
       }
       const body = context.call?.[i];
@@ -175,60 +197,72 @@ async function ledgerFor(variant) {
 }
 
 /**
- * @param {Variant} variant @param {'incoming' | 'calls'} kind @param {number} connections
- * @returns {Promise<Row>}
+ * One load (incoming or whole calls, at `connections`) on a fresh server per variant, the variants' rounds taken in
+ * turn (A, B, C, A, B, C, ...): on a shared machine a burst of other work then falls on all of them alike.
+ * @param {Variant[]} list @param {'incoming' | 'calls'} kind @param {number} connections
+ * @returns {Promise<Row[]>}
  */
-async function measure(variant, kind, connections) {
-  const postgres = await ledgerFor(variant);
-  const server = await startServer(variant, dir, postgres ? { databaseUrl: postgres.url } : {});
+async function measure(list, kind, connections) {
   const round = kind === 'incoming' ? incomingRound : callsRound;
-  const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
-  let rate = warm.rate;
-  /** @type {Round[]} */
-  const rounds = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const r = await round(server, connections, SECONDS, Math.max(rate, kind === 'incoming' ? 8000 : 400));
-    rate = Math.max(rate, r.rate);
-    rounds.push(r);
+  const floor = kind === 'incoming' ? 2000 : 400;
+  /** @type {{ variant: Variant; server: Server; postgres: PostgresLedger | undefined; rate: number; rounds: Round[] }[]} */
+  const runs = [];
+  for (const variant of list) {
+    const postgres = await ledgerFor(variant);
+    const server = await startServer(variant, dir, postgres ? { databaseUrl: postgres.url } : {});
+    const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
+    runs.push({ variant, server, postgres, rate: warm.rate, rounds: [] });
   }
-  const log = await server.stop();
-  const counts = variant.root ? await ledgerCounts(server.dbFile, postgres) : undefined;
-  await postgres?.drop();
-  /** @param {keyof Round} key */
-  const pick = (key) => round1(median(rounds.map((r) => r[key])));
-  /** @type {Row} */
-  const row = {
-    variant: variant.name,
-    kind,
-    connections,
-    ...(kind === 'incoming' ? { rps: pick('rate') } : { callsPerSecond: pick('rate') }),
-    p50: pick('p50'),
-    p99: pick('p99'),
-    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
-    errors: rounds.reduce((n, r) => n + r.errors, 0),
-    meanBatch: batchStats(log),
-    startupMs: round1(server.startupMs),
-    ...(counts ?? {}),
-    rounds: rounds.map(({ rate, ...r }) =>
-      Object.fromEntries(
-        Object.entries({ [kind === 'incoming' ? 'rps' : 'callsPerSecond']: rate, ...r }).map(([k, v]) => [
-          k,
-          round1(v),
-        ]),
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const run of runs) {
+      const r = await round(run.server, connections, SECONDS, Math.max(run.rate, floor));
+      run.rate = Math.max(run.rate, r.rate);
+      run.rounds.push(r);
+    }
+  }
+  /** @type {Row[]} */
+  const rows = [];
+  for (const { variant, server, postgres, rounds } of runs) {
+    const log = await server.stop();
+    const counts = variant.root ? await ledgerCounts(server.dbFile, postgres) : undefined;
+    await postgres?.drop();
+    /** @param {keyof Round} key */
+    const pick = (key) => round1(median(rounds.map((r) => r[key] ?? Number.NaN)));
+    const cpu = rounds.every((r) => r.cpuUsPerRequest !== undefined) ? pick('cpuUsPerRequest') : undefined;
+    /** @type {Row} */
+    const row = {
+      variant: variant.name,
+      kind,
+      connections,
+      ...(kind === 'incoming' ? { rps: pick('rate') } : { callsPerSecond: pick('rate') }),
+      p50: pick('p50'),
+      p99: pick('p99'),
+      ...(kind === 'incoming' && cpu !== undefined ? { cpuUsPerRequest: cpu } : {}),
+      non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+      errors: rounds.reduce((n, r) => n + r.errors, 0),
+      meanBatch: batchStats(log),
+      startupMs: round1(server.startupMs),
+      ...(counts ?? {}),
+      rounds: rounds.map(({ rate, ...r }) =>
+        Object.fromEntries(
+          Object.entries({ [kind === 'incoming' ? 'rps' : 'callsPerSecond']: rate, ...r }).map(([k, v]) => [
+            k,
+            round1(v),
+          ]),
+        ),
       ),
-    ),
-  };
-  process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
-  return row;
+    };
+    process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
+    rows.push(row);
+  }
+  return rows;
 }
 
+const loadAtStart = loadavg().map(round1);
 /** @type {Row[]} */
 const rows = [];
-for (const connections of [50, 200]) {
-  rows.push(await measure(baseline, 'incoming', connections));
-  for (const v of variants) rows.push(await measure(v, 'incoming', connections));
-}
-for (const callers of [20, 100]) for (const v of variants) rows.push(await measure(v, 'calls', callers));
+for (const connections of [50, 200]) rows.push(...(await measure([baseline, ...variants], 'incoming', connections)));
+for (const callers of [20, 100]) rows.push(...(await measure(variants, 'calls', callers)));
 
 /**
  * Complete calls per second from `servers` processes of this build on one PostgreSQL ledger, the same callers
@@ -265,7 +299,7 @@ async function measureServers(servers, callers) {
   const counts = await ledgerCounts('', postgres);
   await postgres.drop();
   /** @param {keyof Round} key */
-  const pick = (key) => round1(median(rounds.map((r) => r[key])));
+  const pick = (key) => round1(median(rounds.map((r) => r[key] ?? Number.NaN)));
   /** @type {Row} */
   const row = {
     variant: `${servers} server${servers > 1 ? 's' : ''}`,
@@ -293,6 +327,9 @@ for (const row of rows) {
   const base = rows.find((r) => r.variant === baseline.name && r.connections === row.connections);
   if (row.rps === undefined || base?.rps === undefined) continue;
   row.ratio = Math.round((row.rps / base.rps) * 1000) / 1000;
+  // What the ratio would be if each server had the same CPU to itself: the baseline's CPU per request over the app's.
+  if (row.cpuUsPerRequest !== undefined && base.cpuUsPerRequest !== undefined)
+    row.cpuRatio = Math.round((base.cpuUsPerRequest / row.cpuUsPerRequest) * 1000) / 1000;
 }
 const startup = Object.fromEntries(
   [baseline, ...variants].map((v) => [
@@ -310,14 +347,16 @@ const results = {
   secondsPerRound: SECONDS,
   rows,
   startupToFirstAnswerMs: startup,
+  // The machine's 1/5/15-minute load averages when the run began and ended: other work shares these two cores.
+  loadAverage: { start: loadAtStart, end: loadavg().map(round1) },
 };
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 /** @param {unknown} v @param {number} n */
 const pad = (v, n) => String(v ?? '-').padStart(n);
 const lines = [
-  `signed webhooks on ${results.database}, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date})`,
-  `${'server'.padEnd(9)} ${'load'.padEnd(22)} ${pad('per s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('ratio', 6)} ${pad('batch', 6)} ${pad('non2xx', 7)}`,
+  `signed webhooks on ${results.database}, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date}; load average ${results.loadAverage.start.join(' ')} at the start, ${results.loadAverage.end.join(' ')} at the end)`,
+  `${'server'.padEnd(9)} ${'load'.padEnd(22)} ${pad('per s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('ratio', 6)} ${pad('cpu us', 7)} ${pad('cpu ratio', 9)} ${pad('batch', 6)} ${pad('non2xx', 7)}`,
 ];
 for (const r of rows) {
   const load =
@@ -325,7 +364,7 @@ for (const r of rows) {
       ? `incoming, ${r.connections} conns`
       : `calls, ${r.connections} callers${r.kind === 'servers' ? ' in all' : ''}`;
   lines.push(
-    `${r.variant.padEnd(9)} ${load.padEnd(22)} ${pad(r.rps ?? r.callsPerSecond, 9)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.ratio, 6)} ${pad(r.meanBatch, 6)} ${pad(r.non2xx + r.errors, 7)}`,
+    `${r.variant.padEnd(9)} ${load.padEnd(22)} ${pad(r.rps ?? r.callsPerSecond, 9)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.ratio, 6)} ${pad(r.cpuUsPerRequest, 7)} ${pad(r.cpuRatio, 9)} ${pad(r.meanBatch, 6)} ${pad(r.non2xx + r.errors, 7)}`,
   );
 }
 lines.push(

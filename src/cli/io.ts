@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { TerminalInput } from '../simulator/terminal-keypad.js';
+import type { Timer } from '../simulator/timing.js';
 
 /** A stream the CLI writes to; `isTTY` and `columns` tell a terminal from a pipe or a file. */
 export type CliOutput = Writable & { isTTY?: boolean; columns?: number };
@@ -14,4 +15,6 @@ export interface CliIo {
   stderr: CliOutput;
   /** Set by a command that answered but must still exit non-zero; `process.exitCode` when run as `optin-ivr`. */
   exitCode?: number | string | undefined;
+  /** The simulator's time at the keyboard (prompts being said, the gather countdown): the wall clock by default. */
+  timer?: Timer;
 }

@@ -32,6 +32,8 @@ export interface GroupCommitOptions {
    */
   maxWaitMs: number;
   onCommit?: ((info: CommitInfo) => void) | undefined;
+  /** Runs between two transactions; the next waits for what it returns (a WAL checkpoint catching up). */
+  betweenBatches?: (() => Promise<void> | undefined) | undefined;
 }
 
 interface Job<C> {
@@ -106,9 +108,11 @@ export class GroupCommitter<C> {
 
   private async runNext(): Promise<void> {
     this.running = true;
-    const batch = this.queue.splice(0, this.options.maxBatch);
     try {
-      await this.runBatch(batch);
+      const pause = this.options.betweenBatches?.();
+      // Writes keep queueing meanwhile; the batch is taken after it.
+      if (pause) await pause.catch(() => undefined);
+      await this.runBatch(this.queue.splice(0, this.options.maxBatch));
     } finally {
       this.running = false;
       if (this.queue.length > 0) this.schedule();

@@ -11,6 +11,7 @@ import {
   LEDGER_CHAIN,
   type WalkOptions,
 } from './chain.js';
+import { compiledQuery, rowsShape, slotRows } from './compiled-query.js';
 import { lockChain } from './dialect.js';
 import { scanEvents } from './event-scan.js';
 import type { Call, CallStep, ConsentEvent, Database } from './schema.js';
@@ -33,21 +34,21 @@ export type NewConsentEvent = Omit<
 export async function appendEvents(
   trx: Kysely<Database>,
   events: NewConsentEvent[],
-  stamp: { recordedAt: string; newId: () => string },
+  stamp: {
+    recordedAt: string;
+    newId: () => string;
+    /** A call and all its steps as this transaction has them, when the caller has read them already. */
+    read?: { call: Call; steps: CallStep[] };
+  },
 ): Promise<ConsentEvent[]> {
   if (events.length === 0) return [];
   await lockChain(trx, LEDGER_CHAIN);
-  const head = await trx
-    .selectFrom('consent_events')
-    .select(['seq', 'hash'])
-    .where('chain_id', '=', LEDGER_CHAIN)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const head = (await chainHead.execute(trx, {})).rows[0];
   let seq = head?.seq ?? 0;
   let prev = head?.hash ?? GENESIS_HASH;
   const rows: ConsentEvent[] = [];
   const digests = new Map<string, string | null>();
+  if (stamp.read) digests.set(stamp.read.call.call_sid, decidingDigest(stamp.read.call, stamp.read.steps));
   for (const event of events) {
     seq += 1;
     const transcript_sha256 =
@@ -64,9 +65,26 @@ export async function appendEvents(
     rows.push({ ...fields, hash, chain_id: LEDGER_CHAIN });
     prev = hash;
   }
-  await trx.insertInto('consent_events').values(rows).execute();
+  const shape = rowsShape(rows);
+  if (shape) await eventRows.execute(trx, { rows }, shape.key);
+  else await trx.insertInto('consent_events').values(rows).execute();
   return rows;
 }
+
+// Built and compiled once (compiled-query.ts): every decision a caller makes runs both.
+const chainHead = compiledQuery((db: Kysely<Database>, _$: Record<string, never>) =>
+  db
+    .selectFrom('consent_events')
+    .select(['seq', 'hash'])
+    .where('chain_id', '=', LEDGER_CHAIN)
+    .orderBy('seq', 'desc')
+    .limit(1),
+);
+
+const eventRows = compiledQuery((db: Kysely<Database>, _$: { rows: ConsentEvent[] }, shape: string) => {
+  const [n, columns] = shape.split(':') as [string, string];
+  return db.insertInto('consent_events').values(slotRows<ConsentEvent>(Number(n), columns.split(',')));
+});
 
 /**
  * The digest of an IVR decision's call transcript up to the key that decided it: the last key written so far,
@@ -81,14 +99,14 @@ async function decidingTranscript(
   const known = cache.get(event.call_sid);
   if (known !== undefined) return known;
   const call = await findCall(trx, event.call_sid);
-  let digest: string | null = null;
-  if (call) {
-    const steps = await stepsForCall(trx, event.call_sid);
-    const key = lastKeyIndex(steps);
-    if (key >= 0) digest = transcriptDigest(digestedCall(call), steps, key);
-  }
+  const digest = call ? decidingDigest(call, await stepsForCall(trx, event.call_sid)) : null;
   cache.set(event.call_sid, digest);
   return digest;
+}
+
+function decidingDigest(call: Call, steps: CallStep[]): string | null {
+  const key = lastKeyIndex(steps);
+  return key >= 0 ? transcriptDigest(digestedCall(call), steps, key) : null;
 }
 
 /**

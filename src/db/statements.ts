@@ -1,14 +1,27 @@
 import type { Kysely } from 'kysely';
+import { compiledQuery, rowsShape, slotRows } from './compiled-query.js';
 import type { Database, StatementsTable } from './schema.js';
+
+// Built and compiled once per row count (compiled-query.ts): every turn of every call keeps its prompts.
+const statementRows = compiledQuery((db: Kysely<Database>, _$: { rows: StatementsTable[] }, shape: string) => {
+  const [n, columns] = shape.split(':') as [string, string];
+  return db
+    .insertInto('statements')
+    .values(slotRows<StatementsTable>(Number(n), columns.split(',')))
+    .onConflict((oc) => oc.column('sha256').doNothing());
+});
 
 /** Keeps the exact text of each prompt once; a text already kept is left as it was first recorded. */
 export async function keepStatements(db: Kysely<Database>, rows: StatementsTable[]): Promise<void> {
   if (rows.length === 0) return;
-  await db
-    .insertInto('statements')
-    .values(rows)
-    .onConflict((oc) => oc.column('sha256').doNothing())
-    .execute();
+  const shape = rowsShape(rows);
+  if (shape) await statementRows.execute(db, { rows }, shape.key);
+  else
+    await db
+      .insertInto('statements')
+      .values(rows)
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
 }
 
 /** The kept statements among `hashes`, in no particular order. */

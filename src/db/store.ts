@@ -59,7 +59,7 @@ export interface StoreOptions {
   postgres?: Partial<PostgresOptions>;
 }
 
-const CHECKPOINTS: CheckpointerOptions = { intervalMs: 1000, maxWalBytes: 64 * 2 ** 20 };
+const CHECKPOINTS: CheckpointerOptions = { intervalMs: 1000, maxWalBytes: 64 * 2 ** 20, restartWalBytes: 4 * 2 ** 20 };
 
 export { StoreError } from './store-error.js';
 
@@ -107,18 +107,27 @@ function openSqliteStore(url: string, options: StoreOptions): Store {
   // statements below run on the connection directly, so they report their failures themselves.
   const db = new Kysely<Database>(options.observer ? { dialect, log: observeWrites(options.observer) } : { dialect });
   registerConnection(db, sqlite);
-  const run = (text: string) => async () => {
-    try {
-      connection.prepare(text).run([]);
-    } catch (err) {
-      if (options.observer) reportStorageFailure(options.observer, err);
-      throw err;
-    }
+  // Each prepared once: every write runs two of them, every batch two more.
+  const run = (text: string) => {
+    let statement: SQLite.Statement | undefined;
+    return async () => {
+      try {
+        statement ??= sqlite.prepare(text);
+        statement.run();
+      } catch (err) {
+        if (options.observer) reportStorageFailure(options.observer, err);
+        throw err;
+      }
+    };
   };
   const onCommit = (info: CommitInfo) => {
     options.onCommit?.(info);
     options.observer?.committed({ seconds: info.seconds, batchSize: info.batchSize });
   };
+  const checkpointer =
+    options.backgroundCheckpoints && !readonly && file !== ':memory:'
+      ? backgroundCheckpoints(sqlite, file, options.backgroundCheckpoints)
+      : undefined;
   const committer = new GroupCommitter<Kysely<Database>>(
     {
       withConnection: (work) => db.connection().execute(work),
@@ -130,12 +139,15 @@ function openSqliteStore(url: string, options: StoreOptions): Store {
       rollback: run('rollback'),
       inTransaction: () => sqlite.inTransaction,
     },
-    { maxBatch: options.maxBatch ?? 64, maxWaitMs: options.maxWaitMs ?? 0, onCommit },
+    {
+      maxBatch: options.maxBatch ?? 64,
+      maxWaitMs: options.maxWaitMs ?? 0,
+      onCommit,
+      // Under a steady stream of writes, the background checkpoint never finds the WAL without new frames, so it
+      // never starts afresh; a short pause now and then keeps it small (and no truncation stalls a commit).
+      betweenBatches: () => (checkpointer?.behind ? checkpointer.catchUp() : undefined),
+    },
   );
-  const checkpointer =
-    options.backgroundCheckpoints && !readonly && file !== ':memory:'
-      ? backgroundCheckpoints(sqlite, file, options.backgroundCheckpoints)
-      : undefined;
   return {
     db,
     kind: 'sqlite',

@@ -1,4 +1,5 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Caller IDs Twilio sends when the number is withheld. `+266696687` is a Lesotho-looking placeholder that some
@@ -15,11 +16,28 @@ export interface ParsedNumber {
   mobile: boolean;
 }
 
+// The same numbers come again and again (the line's own number in every webhook's `To`, callers who call back);
+// with the full metadata, parsing one is the costliest step of an incoming call.
+const parsedNumbers = new LRUCache<string, { parsed: Readonly<ParsedNumber> | null }>({ max: 10_000 });
+
 /** Parses any common notation; `country` is the region for numbers without a `+` prefix. */
 export function parsePhone(input: string, country?: string): ParsedNumber | undefined {
+  const key = `${country ?? ''} ${input}`;
+  let entry = parsedNumbers.get(key);
+  if (!entry) {
+    entry = { parsed: parseUncached(input, country) };
+    parsedNumbers.set(key, entry);
+  }
+  return entry.parsed === null ? undefined : { ...entry.parsed };
+}
+
+function parseUncached(input: string, country?: string): ParsedNumber | null {
   const parsed = parsePhoneNumberFromString(input.trim(), country as CountryCode | undefined);
-  if (!parsed?.isValid()) return undefined;
+  if (!parsed) return null;
+  // With the full metadata a number is valid exactly when it has a type, and isValid() works that type out too:
+  // ask once (isValid() stays the judge for a number without one).
   const type = parsed.getType();
+  if (type === undefined && !parsed.isValid()) return null;
   return {
     e164: parsed.number,
     national: parsed.formatNational().replace(/\D/g, ''),

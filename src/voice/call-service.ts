@@ -12,7 +12,7 @@ import {
 } from '../db/calls.js';
 import { appendEvents } from '../db/ledger.js';
 import { newIvrEvent } from '../db/new-event.js';
-import type { Call, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
+import type { Call, CallStep, ConsentEvent, Database, NewCallStep } from '../db/schema.js';
 import { keepStatements } from '../db/statements.js';
 import type { Store } from '../db/store.js';
 import { advance, firstLanguage, hasLanguageMenu, newCallState } from '../flow/flow.js';
@@ -94,9 +94,12 @@ export function answerIncoming(deps: CallServiceDeps, params: VoiceParams): Prom
       status_sequence: null,
       duration_seconds: null,
     };
+    const turn = advance(script, state, { kind: 'start' });
+    // The call goes in already past its first turn: one statement where an insert and an update would be two.
+    const stored: Call = { ...call, ...afterTurn(call, turn, now) };
     // A retried webhook finds its call already there (in this batch or an earlier one): replay its answer.
-    if (!(await insertNewCall(trx, call))) return replay(trx, (await findCall(trx, params.callSid)) as Call, 0);
-    return play(deps, trx, call, script, state, { kind: 'start' }, now);
+    if (!(await insertNewCall(trx, stored))) return replay(trx, (await findCall(trx, params.callSid)) as Call, 0);
+    return record(deps, trx, call, script, turn, now, stored);
   });
 }
 
@@ -114,7 +117,7 @@ export function answerTurn(deps: CallServiceDeps, params: VoiceParams, turn: num
     if (state.step.name === 'ended') throw new CallEndedError(`call ${call.call_sid} has already ended`);
     const digits = params.digits ?? '';
     const input: Input = digits === '' ? { kind: 'silence' } : { kind: 'keys', digits };
-    return play(deps, trx, call, script, state, input, isoTimestamp(deps.clock.now()));
+    return record(deps, trx, call, script, advance(script, state, input), isoTimestamp(deps.clock.now()));
   });
 }
 
@@ -124,17 +127,32 @@ async function replay(trx: Kysely<Database>, call: Call, turn: number): Promise<
   return { twiml, replayed: true, events: [], call };
 }
 
-/** Runs the flow for one turn and writes everything it decided; the caller hears it only after the commit. */
-async function play(
+/** What a turn changes in its call's row. */
+function afterTurn(call: Call, turn: Turn, now: string) {
+  return {
+    state: JSON.stringify(turn.state),
+    turn: call.turn + 1,
+    language: turn.state.language,
+    outcome: turn.state.outcome ?? call.outcome,
+    designated_number: turn.state.designated?.number ?? null,
+    number_source: turn.state.designated?.source ?? null,
+    updated_at: now,
+  } satisfies Partial<Call>;
+}
+
+/**
+ * Writes everything one turn of the flow decided; the caller hears it only after the commit. `stored` is the call's
+ * row when it was inserted already past this turn (a new call); otherwise the row is updated here.
+ */
+async function record(
   deps: CallServiceDeps,
   trx: Kysely<Database>,
   call: Call,
   script: VoiceScript,
-  state: CallState,
-  input: Input,
+  turn: Turn,
   now: string,
+  stored?: Call,
 ): Promise<Answer> {
-  const turn = advance(script, state, input);
   // Decisions are made in the language the call is in after this turn: the one chosen at the menu, if any.
   const lang = script.languages.find((l) => l.language === turn.state.language) as VoiceScript['languages'][number];
   const twiml = renderTurn(turn, actionFor(call.turn + 1));
@@ -153,7 +171,10 @@ async function play(
     })),
   );
   await addSteps(trx, transcript(call, turn, now));
-  await checkStatementsWerePlayed(trx, call.call_sid, turn);
+  // Read once, for the check and for the decisions' transcript digest: the call's row and steps as they are now.
+  const read =
+    turn.decisions.length > 0 ? { call: stored ?? call, steps: await stepsForCall(trx, call.call_sid) } : undefined;
+  if (read) checkStatementsWerePlayed(call.call_sid, turn, read.steps);
   const events = await appendEvents(
     trx,
     turn.decisions.map((d) =>
@@ -177,17 +198,9 @@ async function play(
         signature_verified: 1,
       }),
     ),
-    { recordedAt: now, newId: () => deps.ids.uuid() },
+    { recordedAt: now, newId: () => deps.ids.uuid(), ...(read ? { read } : {}) },
   );
-  await updateCall(trx, call.call_sid, {
-    state: JSON.stringify(turn.state),
-    turn: call.turn + 1,
-    language: turn.state.language,
-    outcome: turn.state.outcome ?? call.outcome,
-    designated_number: turn.state.designated?.number ?? null,
-    number_source: turn.state.designated?.source ?? null,
-    updated_at: now,
-  });
+  if (!stored) await updateCall(trx, call.call_sid, afterTurn(call, turn, now));
   await saveTurnResponse(trx, { call_sid: call.call_sid, turn: call.turn, response: twiml, created_at: now });
   return { twiml, replayed: false, events, call };
 }
@@ -234,9 +247,8 @@ function transcript(call: Call, turn: Turn, at: string): NewCallStep[] {
  * A decision is evidence only if the caller heard the question it answers: refuse to record one whose
  * statement this call never played (a script changed mid-call, or a bug).
  */
-async function checkStatementsWerePlayed(trx: Kysely<Database>, callSid: string, turn: Turn): Promise<void> {
-  if (turn.decisions.length === 0) return;
-  const played = new Set((await stepsForCall(trx, callSid)).map((s) => s.statement_sha256));
+function checkStatementsWerePlayed(callSid: string, turn: Turn, steps: CallStep[]): void {
+  const played = new Set(steps.map((s) => s.statement_sha256));
   for (const d of turn.decisions) {
     if (!played.has(d.statementSha256)) {
       throw new Error(`call ${callSid}: ${d.prompt} ${d.statementSha256.slice(0, 12)}… was never played to the caller`);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import twilio from 'twilio';
 import type { Turn } from '../flow/types.js';
 
@@ -14,6 +15,24 @@ type SayAttributes = Parameters<twilio.twiml.VoiceResponse['say']>[0];
  * Each prompt is spoken in its own language and voice.
  */
 export function renderTurn(turn: Turn, action: string): string {
+  // Every caller of a script hears the same few turns: each document is built once and kept, by everything it is
+  // built from (a turn that reads back a caller's number is built for that caller alone).
+  const key = JSON.stringify([action, turn.gather, turn.transferTo ?? null, turn.say.map(spoken)]);
+  let twiml = renderedTurns.get(key);
+  if (twiml === undefined) {
+    twiml = buildTurn(turn, action);
+    renderedTurns.set(key, twiml);
+  }
+  return twiml;
+}
+
+const renderedTurns = new LRUCache<string, string>({ max: 1000 });
+
+/** What renderTurn reads of a prompt. */
+const spoken = (p: Turn['say'][number]) => [p.voice, p.language, p.text];
+
+/** The document for a turn, built anew (renderTurn keeps what this returns). */
+export function buildTurn(turn: Turn, action: string): string {
   const response = new twilio.twiml.VoiceResponse();
   const sayAttrs = (p: Voice) => ({ voice: p.voice, language: p.language }) as SayAttributes;
   if (turn.gather) {

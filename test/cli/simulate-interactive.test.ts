@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { demoYaml } from '../helpers/scripts.js';
-import { TerminalSession } from '../helpers/terminal.js';
+import { ManualTimer } from '../helpers/manual-timer.js';
+import { InProcessTerminal, type Screenful, TerminalSession } from '../helpers/terminal.js';
 
 let session: TerminalSession | undefined;
 afterEach(() => {
@@ -17,73 +13,17 @@ afterEach(() => {
  * question is on the screen or the call ends. The keypad listens during a gather's prompts, which at the keyboard
  * last as long as they would take to say.
  */
-async function answer(s: TerminalSession, keys: string) {
+async function answer(s: Screenful, keys: string) {
   const said = s.count('SAY [');
   s.type(keys);
   await s.waitFor((t) => t.count('SAY [') > said || t.screen().includes('CALL ENDED'));
 }
 
 /** The prompt is on the screen and playing: the keypad is listening over it. */
-const playing = (t: TerminalSession) => t.count('SAY [') > 0;
+const playing = (t: Screenful) => t.count('SAY [') > 0;
 
+// In a real pseudo-terminal, on the built CLI: what the terminal driver does (raw keys, h, Ctrl-C).
 describe('optin-ivr simulate at a terminal, driven as a person would', () => {
-  it('shows the statement, takes 1, 1, 1 from the keypad and shows the events written', async () => {
-    const s = new TerminalSession(['simulate', '--db', ':memory:']);
-    session = s;
-    await s.waitFor(playing);
-    expect(s.screen()).toContain('Keypad: 0-9 * #, h hangs up.');
-    expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Hello, this is Demo Shop.');
-    await answer(s, '1');
-    expect(s.screen()).toContain('KEYPAD: waiting for 1 key (timeout 6 s; h hangs up)');
-    expect(s.screen()).toContain('PRESSED 1 (over the prompt)');
-    expect(s.screen()).toContain('You are calling from the number ending in 0 1 2 3.');
-    await answer(s, '1');
-    expect(s.screen()).toContain('Would you also like offers from Demo Shop on WhatsApp?');
-    await answer(s, '1');
-    await s.waitFor('Consent events written for this call:');
-    expect(await s.exited).toBe(0);
-    const screen = s.screen();
-    expect(screen).toContain('CALL ENDED: hangup (<Hangup>)');
-    expect(screen).toMatch(/#\d+ opt_in utility for \+14155550123 \(caller_id\), key 1 at statement attempt 1/);
-    expect(screen).toMatch(/#\d+ opt_in marketing for \+14155550123 \(caller_id\), key 1 at category_question/);
-    // The countdown line was cleared once a key was pressed: it is not left on the screen.
-    expect(screen).not.toContain('s left to press a key');
-  });
-
-  it('counts the gather timeout down once the statement would have been said, then hears silence and asks again', async () => {
-    // The demo line with a short statement and a 2-second menu timeout, so the test waits seconds, not 25.
-    const scripts = mkdtempSync(join(tmpdir(), 'optin-scripts-'));
-    const quick = demoYaml();
-    quick.timeouts = { choice: 2, number: 15 };
-    // biome-ignore lint/suspicious/noExplicitAny: the test reaches into the raw YAML to shorten one prompt.
-    (quick as any).languages[0].prompts.statement =
-      '{business} sends {category} on WhatsApp. Agree: {agree}. Decline: {decline}. Again: {repeat}. Stop: {stop}.';
-    writeFileSync(join(scripts, 'demo.yaml'), stringify(quick));
-    try {
-      const s = new TerminalSession(['simulate', '--db', ':memory:'], { VOICE_SCRIPTS_DIR: scripts });
-      session = s;
-      await s.waitFor(playing);
-      const shown = Date.now();
-      // The 16-word statement takes about 5.6 s to say: the countdown starts then, not when the text is printed.
-      await s.waitFor('KEYPAD: waiting for 1 key (timeout 2 s');
-      expect(Date.now() - shown).toBeGreaterThan(4_000);
-      // The countdown is redrawn in place on the cursor's line: it starts at 2 and goes down.
-      await s.waitFor((t) => /^ {2}\.\.\. 2 s left to press a key$/.test(t.cursorLine()));
-      await s.waitFor((t) => /^ {2}\.\.\. 1 s left to press a key$/.test(t.cursorLine()));
-      await s.waitFor('SILENCE: no key before the timeout');
-      // The flow answers silence by asking again: the keypad listens a second time.
-      await s.waitFor((t) => t.count('KEYPAD: waiting for 1 key') === 2, 30_000);
-      const screen = s.screen();
-      expect(screen).toMatch(/-> POST http:\/\/127\.0\.0\.1:\d+\/voice\/turn\?n=1 {2}Digits=\n/);
-      expect(screen).not.toContain('s left to press a key\nSILENCE');
-      s.type('h');
-      await s.waitFor('Consent events written for this call: none');
-      expect(await s.exited).toBe(0);
-    } finally {
-      rmSync(scripts, { recursive: true, force: true });
-    }
-  }, 60_000);
-
   it('takes a keyed number ended with # from a withheld caller, and hangs up on h', async () => {
     const s = new TerminalSession(['simulate', '--db', ':memory:', '--withheld']);
     session = s;
@@ -115,5 +55,73 @@ describe('optin-ivr simulate at a terminal, driven as a person would', () => {
     expect(await s.exited).toBe(0);
     expect(s.screen()).toContain('CALL ENDED: caller-hangup');
     expect(s.screen()).not.toContain('PRESSED');
+  });
+});
+
+/** Lets the simulator's time run until `done`: each prompt said in full, no key pressed. */
+async function letTimeRun(s: InProcessTerminal, timer: ManualTimer, done: () => boolean) {
+  while (!done()) {
+    await s.waitFor(() => done() || timer.nextWake() !== undefined);
+    const wake = timer.nextWake();
+    if (!done() && wake !== undefined) timer.advance(wake);
+  }
+}
+
+// The CLI in-process on streams that say they are a terminal, its time moved by the test: no real second waited.
+describe('optin-ivr simulate at a terminal, its time moved by the test', () => {
+  it('shows the statement, takes 1, 1, 1 from the keypad and shows the events written', async () => {
+    const timer = new ManualTimer();
+    const s = new InProcessTerminal(['simulate', '--db', ':memory:'], {}, timer);
+    await s.waitFor(playing);
+    expect(s.screen()).toContain('Keypad: 0-9 * #, h hangs up.');
+    expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Hello, this is Demo Shop.');
+    await answer(s, '1');
+    expect(s.screen()).toContain('KEYPAD: waiting for 1 key (timeout 6 s; h hangs up)');
+    expect(s.screen()).toContain('PRESSED 1 (over the prompt)');
+    expect(s.screen()).toContain('You are calling from the number ending in 0 1 2 3.');
+    await answer(s, '1');
+    expect(s.screen()).toContain('Would you also like offers from Demo Shop on WhatsApp?');
+    await answer(s, '1');
+    // The closing words are no question: the keypad does not cut them short, so they are said in full.
+    expect(s.screen()).toContain('SAY [en-US, Polly.Joanna-Neural]: Thank you.');
+    expect(s.screen()).not.toContain('CALL ENDED');
+    await letTimeRun(s, timer, () => s.screen().includes('Consent events written for this call:'));
+    expect(await s.exited).toBe(0);
+    const screen = s.screen();
+    expect(screen).toContain('CALL ENDED: hangup (<Hangup>)');
+    expect(screen).toMatch(/#\d+ opt_in utility for \+14155550123 \(caller_id\), key 1 at statement attempt 1/);
+    expect(screen).toMatch(/#\d+ opt_in marketing for \+14155550123 \(caller_id\), key 1 at category_question/);
+    // The countdown line was cleared once a key was pressed: it is not left on the screen.
+    expect(screen).not.toContain('s left to press a key');
+  });
+
+  it('counts the gather timeout down once the statement would have been said, then hears silence and asks again', async () => {
+    const timer = new ManualTimer();
+    const s = new InProcessTerminal(['simulate', '--db', ':memory:'], {}, timer);
+    // The statement is on the screen and being said: the simulator sleeps as long as saying it takes.
+    await s.waitFor((t) => t.count('SAY [') > 0 && timer.nextWake() !== undefined);
+    expect(s.screen()).toContain('Keypad: 0-9 * #, h hangs up.');
+    // Four seconds into the demo's statement (some forty words) it is still being said: no countdown yet.
+    timer.advance(4_000);
+    expect(timer.nextWake()).toBeGreaterThan(0);
+    expect(s.screen()).not.toContain('KEYPAD');
+    await letTimeRun(s, timer, () => s.screen().includes('KEYPAD: waiting for 1 key (timeout 6 s'));
+    expect(timer.now()).toBeGreaterThan(4_000);
+    // The countdown is redrawn in place on the cursor's line, a second at a time, from 6 down to 1.
+    for (const left of [6, 5, 4, 3, 2, 1]) {
+      await s.waitFor((t) => t.cursorLine() === `  ... ${left} s left to press a key` && timer.nextWake() === 1000);
+      timer.advance(1000);
+    }
+    await s.waitFor('SILENCE: no key before the timeout');
+    // The flow answers silence by asking again: the keypad listens a second time.
+    await letTimeRun(s, timer, () => s.count('KEYPAD: waiting for 1 key') === 2);
+    const screen = s.screen();
+    expect(screen).toMatch(/-> POST http:\/\/127\.0\.0\.1:\d+\/voice\/turn\?n=1 {2}Digits=\n/);
+    // The countdown line was cleared before the silence was shown.
+    expect(screen).not.toContain('s left to press a key\nSILENCE');
+    s.type('h');
+    await s.waitFor('Consent events written for this call: none');
+    expect(await s.exited).toBe(0);
+    expect(s.screen()).toContain('CALL ENDED: caller-hangup');
   });
 });

@@ -9,6 +9,7 @@ import { listen } from '../../src/http/listen.js';
 import type { SimulatorRun } from '../../src/simulator/transcript.js';
 import { runCli, runCliProcess, startServe } from '../helpers/cli.js';
 import { type TestDatabase, testDatabaseUrl } from '../helpers/engines.js';
+import { startServer, type TestServer } from '../helpers/server.js';
 import { startTwimlServer, twiml } from '../helpers/twiml-server.js';
 
 let dir: string;
@@ -176,14 +177,13 @@ describe('optin-ivr simulate --scenario', () => {
 });
 
 describe('optin-ivr simulate --url, against a separately started server', () => {
-  let server: { url: string; child: ChildProcess };
-  const db = () => join(dir, 'served.db');
+  // The app on a port of its own in this process: the simulator reaches it over HTTP only, as it would `serve`.
+  let server: TestServer;
+  const db = () => server.dbFile;
   beforeAll(async () => {
-    server = await startServe({ DATABASE_URL: db(), TWILIO_AUTH_TOKEN: 'served-token-123456' });
+    server = await startServer({ TWILIO_AUTH_TOKEN: 'served-token-123456' });
   });
-  afterAll(() => {
-    server.child.kill('SIGTERM');
-  });
+  afterAll(() => server.close());
 
   it('calls it, signed with --token, and reads the events from the --db file it writes', async () => {
     const { code, stdout } = await runCli(

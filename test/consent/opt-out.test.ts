@@ -110,4 +110,20 @@ describe.each(ENGINES)('on %s', (engine) => {
       await expect(none).rejects.toThrow(/\(known businesses: none\)$/);
     });
   });
+
+  it('names every business the scripts know, once each and in order, for a business it does not know', async () => {
+    const named = (business: string) => ({ ...demoScript(), business });
+    const refused = writeTransaction(ledger.store.db, (trx) =>
+      recordOptOut(
+        trx,
+        {
+          scripts: [named('Zeta Shoes'), named('Demo Shop'), named('Zeta Shoes')],
+          recordedAt: '2026-11-27T09:00:00.000Z',
+          newId: () => 'x',
+        },
+        { phone: '+14155550123', business: 'Alpha', reason: 'x', source: 'api' },
+      ),
+    );
+    await expect(refused).rejects.toThrow(/\(known businesses: "Demo Shop", "Zeta Shoes"\)$/);
+  });
 });

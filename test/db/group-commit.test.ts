@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommitInfo } from '../../src/db/group-commit.js';
+import { type CommitInfo, GroupCommitter } from '../../src/db/group-commit.js';
 import { appendEvents, verifyLedger } from '../../src/db/ledger.js';
 import { migrate, openStore, type Store, type StoreOptions } from '../../src/db/store.js';
 import { ENGINES, type Engine, type TestDatabase, testDatabaseUrl } from '../helpers/engines.js';
@@ -75,6 +75,46 @@ describe.each(ENGINES)('group commit (%s)', (engine) => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await Promise.all([first, optIn(store, sid(2))]);
     expect(commits.map((c) => c.batchSize)).toEqual([2]);
+  });
+
+  it('waits between two transactions for what betweenBatches returns; writes arriving meanwhile join the next', async () => {
+    let release: () => void = () => undefined;
+    let pauses = 0;
+    const ran: string[] = [];
+    const committer = new GroupCommitter<string>(
+      {
+        withConnection: (work) => work('conn'),
+        begin: async () => void ran.push('begin'),
+        savepoint: async () => undefined,
+        release: async () => undefined,
+        rollbackToSavepoint: async () => undefined,
+        commit: async () => void ran.push('commit'),
+        rollback: async () => undefined,
+        inTransaction: () => true,
+      },
+      {
+        maxBatch: 64,
+        maxWaitMs: 0,
+        onCommit: (c) => ran.push(`committed ${c.batchSize}`),
+        betweenBatches: () => {
+          pauses += 1;
+          if (pauses !== 2) return undefined;
+          ran.push('pause');
+          return new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        },
+      },
+    );
+    await committer.write(async () => 'first');
+    const second = committer.write(async () => 'second');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Paused before its transaction: the second write is not begun, and a third one arrives meanwhile.
+    expect(ran).toEqual(['begin', 'commit', 'committed 1', 'pause']);
+    const third = committer.write(async () => 'third');
+    release();
+    expect(await Promise.all([second, third])).toEqual(['second', 'third']);
+    expect(ran).toEqual(['begin', 'commit', 'committed 1', 'pause', 'begin', 'commit', 'committed 2']);
   });
 
   it('rolls back a write that throws to its own savepoint; the others commit', async () => {
@@ -162,6 +202,54 @@ describe('group commit on SQLite', () => {
     expect(await (reader as Store).db.selectFrom('call_steps').selectAll().execute()).toEqual([]);
     // Run again, not twice: each event once, the chain unbroken.
     expect(await committedCallSids()).toEqual([sid(1), sid(3)]);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
+  });
+
+  it('confirms nothing of a batch that fails part-way: each write is confirmed only once it is committed', async () => {
+    const store = await open('sqlite');
+    const seenWhenConfirmed: Record<string, string[]> = {};
+    const confirm = (name: string) => async (value: unknown) => {
+      seenWhenConfirmed[name] = await committedCallSids();
+      return value;
+    };
+    let ended = 0;
+    const results = await Promise.allSettled([
+      optIn(store, sid(1)).then(confirm('a')),
+      optIn(store, sid(2)).then(confirm('b')),
+      // The third write of the batch: its event is written, then the database ends the whole transaction under
+      // it (as SQLite does on a full disk), the first time only.
+      store
+        .write(async (trx) => {
+          await appendEvents(trx, [ivrEvent({ call_sid: sid(3) })], { recordedAt: 'x', newId: () => `ended-${ended}` });
+          if (ended++ === 0) await sql`rollback`.execute(trx);
+        })
+        .then(confirm('c')),
+      optIn(store, sid(4)).then(confirm('d')),
+    ]);
+    // The batch of four failed at its third write: nothing of it was committed, and the first two, though they had
+    // succeeded in it, were not confirmed then. Each write ran again alone and was confirmed after its own commit.
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(seenWhenConfirmed.a).toEqual([sid(1)]);
+    expect(seenWhenConfirmed.b).toEqual([sid(1), sid(2)]);
+    expect(seenWhenConfirmed.c).toEqual([sid(1), sid(2), sid(3)]);
+    expect(seenWhenConfirmed.d).toEqual([sid(1), sid(2), sid(3), sid(4)]);
+    expect(ended).toBe(2);
+    expect(commits.map((c) => c.batchSize)).toEqual([1, 1, 1, 1]);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 4 });
+  });
+
+  it('fails the batch, not just one write, when the database ends the transaction under it', async () => {
+    const store = await open('sqlite');
+    const results = await Promise.allSettled([
+      optIn(store, sid(1)),
+      // As SQLite does on a full disk: the whole transaction is gone, the write itself carries on.
+      store.write(async (trx) => {
+        await sql`rollback`.execute(trx);
+      }),
+      optIn(store, sid(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committedCallSids()).toEqual([sid(1), sid(3)]);
     expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
   });
 });

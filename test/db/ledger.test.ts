@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../src/db/chain.js';
-import { appendEvents, currentConsent, type NewConsentEvent, verifyLedger } from '../../src/db/ledger.js';
+import {
+  appendEvents,
+  currentConsent,
+  eventAt,
+  eventsForCall,
+  type NewConsentEvent,
+  readEvents,
+  verifyLedger,
+} from '../../src/db/ledger.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { type Store, writeTransaction } from '../../src/db/store.js';
 import { verifyStore } from '../../src/evidence/verify-store.js';
@@ -138,6 +146,29 @@ describe.each(ENGINES)('the consent ledger (%s)', (engine) => {
       ).rejects.toThrow(/append-only/);
     }
     expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 1 });
+  });
+
+  it('reads every event once and in order, a page at a time, from the start or after a seq', async () => {
+    await append(event(), event(), event(), event(), event());
+    const seqs = async (pageSize: number, from?: { after: number }) => {
+      const read: number[] = [];
+      for await (const e of readEvents(store.db, pageSize, from)) read.push(e.seq);
+      return read;
+    };
+    // Pages of 2 (the last one short) and of 5 (a full last page, then an empty one) alike.
+    expect(await seqs(2)).toEqual([1, 2, 3, 4, 5]);
+    expect(await seqs(5)).toEqual([1, 2, 3, 4, 5]);
+    expect(await seqs(2, { after: 2 })).toEqual([3, 4, 5]);
+    expect(await seqs(1000, { after: 5 })).toEqual([]);
+  });
+
+  it('finds an event by its seq, and the events of one call in order', async () => {
+    const other = `CA${'2'.repeat(32)}`;
+    await append(event(), event({ call_sid: other }), event({ category: 'marketing' }));
+    expect((await eventAt(store.db, 2))?.call_sid).toBe(other);
+    expect(await eventAt(store.db, 4)).toBeUndefined();
+    expect((await eventsForCall(store.db, event().call_sid as string)).map((e) => e.seq)).toEqual([1, 3]);
+    expect(await eventsForCall(store.db, `CA${'3'.repeat(32)}`)).toEqual([]);
   });
 
   it('names a row slipped in outside the chain once the triggers are dropped', async () => {

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openStore, type Store } from '../../src/db/store.js';
+import { startWalCheckpointer } from '../../src/db/wal-checkpointer.js';
 
 let dir: string;
 let store: Store | undefined;
@@ -42,6 +44,41 @@ describe('WAL checkpoints in the background', () => {
     expect(store.writeStats().walBytes).toBeTypeOf('number');
     const rows = store.sqlite.prepare('select count(*) as n from idempotency_keys').get();
     expect(rows).toEqual({ n: 100 });
+  });
+
+  it('catches up between two transactions once the WAL has grown, so the next one starts it afresh', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'optin-wal-'));
+    const file = join(dir, 'optin.db');
+    const writer = new SQLite(file);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec('create table t (x text)');
+    const insert = writer.prepare('insert into t values (?)');
+    const checkpointer = startWalCheckpointer(
+      file,
+      { intervalMs: 20, maxWalBytes: 2 ** 30, restartWalBytes: 100_000 },
+      (err) => {
+        throw err;
+      },
+    );
+    try {
+      for (let i = 0; i < 50; i++) insert.run('x'.repeat(10_000));
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !checkpointer.behind) await new Promise((r) => setTimeout(r, 10));
+      expect(checkpointer.behind).toBe(true);
+      await checkpointer.catchUp();
+      expect(checkpointer.behind).toBe(false);
+      const caughtUp = checkpointer.last;
+      expect(caughtUp?.logBytes).toBeGreaterThan(500_000);
+      expect(caughtUp?.checkpointedBytes).toBe(caughtUp?.logBytes);
+      // The next transaction writes from the WAL's start: it holds that one write alone.
+      insert.run('y');
+      const [after] = writer.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+      expect(after?.log).toBeLessThanOrEqual(2);
+    } finally {
+      await checkpointer.stop();
+      writer.close();
+    }
   });
 
   it('without it, SQLite checkpoints on commit as usual', async () => {

@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   isWithheldCallerId,
+  maskNumbersInQuery,
   maskPhone,
   parsePhone,
+  phoneCountry,
   readCallerId,
   spellDigits,
   usableCallerId,
@@ -16,6 +18,19 @@ describe('phone numbers', () => {
     expect(maskPhone('client:alice')).toBe('client:***');
     expect(maskPhone('anonymous')).toBe('anonymous');
     expect(maskPhone(null)).toBe('');
+  });
+
+  // Anything that is not all digits (after an optional +) is an identity: everything after its scheme is hidden.
+  it.each([
+    ['sip:bob@example.com', 'sip:***'],
+    [':x', ':***'],
+    ['alice', '***'],
+    ['abc123', '***'],
+    ['123abc', '***'],
+    ['+', '***'],
+    ['12a34567', '***'],
+  ])('masks the identity %s as %s', (identity, masked) => {
+    expect(maskPhone(identity)).toBe(masked);
   });
 
   // The rule as examples, written out by hand: at least four characters and about half of the number hidden, the
@@ -48,7 +63,7 @@ describe('phone numbers', () => {
   });
 
   it('knows the ways Twilio says a caller ID is withheld', () => {
-    for (const v of ['anonymous', 'Restricted', 'unknown', '+266696687', '', undefined]) {
+    for (const v of ['anonymous', 'Restricted', 'unknown', ' Anonymous ', '+266696687', '', undefined]) {
       expect(isWithheldCallerId(v)).toBe(true);
     }
     expect(isWithheldCallerId('+14155550123')).toBe(false);
@@ -62,10 +77,38 @@ describe('phone numbers', () => {
     expect(usableCallerId('sip:bob@example.com')).toBeUndefined();
   });
 
+  it('takes a caller ID as a number only when it starts with +, as Twilio sends one', () => {
+    // libphonenumber would read these; a caller ID written so is not what Twilio sends for a phone.
+    for (const from of ['tel:+4915112345678', ' +4915112345678']) {
+      expect(usableCallerId(from)).toBeUndefined();
+      expect(readCallerId(from)).toEqual({ number: null, usable: null });
+    }
+    // No caller ID at all, and one too short to be a number.
+    expect(usableCallerId(undefined)).toBeUndefined();
+    expect(usableCallerId('')).toBeUndefined();
+    expect(usableCallerId('+1')).toBeUndefined();
+    expect(readCallerId('+1')).toEqual({ number: null, usable: null });
+  });
+
   it('reads a keyed-in number in the country of the line', () => {
     expect(parsePhone('(415) 555-0123', 'US')).toMatchObject({ e164: '+14155550123', national: '4155550123' });
     expect(parsePhone('0151 12345678', 'DE')).toMatchObject({ e164: '+4915112345678', mobile: true });
     expect(parsePhone('12', 'US')).toBeUndefined();
+  });
+
+  it('masks every run of seven or more digits in the query of a URL, and nothing before the query', () => {
+    expect(maskNumbersInQuery('/?digits=4155550123')).toBe('/?digits=4155****23');
+    expect(maskNumbersInQuery('https://ivr.example.com/voice/turn?n=3&digits=4155550123&retry=1')).toBe(
+      'https://ivr.example.com/voice/turn?n=3&digits=4155****23&retry=1',
+    );
+    expect(maskNumbersInQuery('/a1234567?n=123456')).toBe('/a1234567?n=123456');
+    expect(maskNumbersInQuery('/a1234567')).toBe('/a1234567');
+  });
+
+  it("names a number's country, and none for what is not a number", () => {
+    expect(phoneCountry('+4915112345678')).toBe('DE');
+    expect(phoneCountry('+14155550123')).toBe('US');
+    expect(phoneCountry('not a number')).toBeUndefined();
   });
 
   it('spaces digits so a voice reads them one by one', () => {

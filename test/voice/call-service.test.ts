@@ -13,6 +13,7 @@ import {
 } from '../../src/voice/call-service.js';
 import type { StatusParams, VoiceParams } from '../../src/voice/webhook-params.js';
 import { allEvents, tempStore } from '../helpers/ledger.js';
+import { demoScript } from '../helpers/scripts.js';
 import { ACCOUNT_SID, callSid, counterIds, steppingClock } from '../helpers/server.js';
 
 // The call service without HTTP: what each webhook writes, in one transaction, before the caller hears anything.
@@ -86,6 +87,8 @@ describe('answering a call', () => {
   it('derives an 8-digit reference from the CallSid, as sha256sum would', () => {
     // printf %s CA00000000000000000000000000000005 | sha256sum: cdd44beb39d0…; 0xcdd44beb39d0 mod 10^8 = 90467792.
     expect(referenceFor(SID)).toBe('90467792');
+    // …07: e596dca4028e…; 0xe596dca4028e mod 10^8 = 9591182, read out with its leading zero.
+    expect(referenceFor(callSid(7))).toBe('09591182');
     expect(actionFor(3)).toBe('turn?n=3');
   });
 });
@@ -183,12 +186,54 @@ describe('a turn of the call', () => {
     );
   });
 
+  it('names an unknown call as such, and fails (to be retried) a turn whose voice script is no longer loaded', async () => {
+    await expect(answerTurn(deps, press('1'), 1)).rejects.toMatchObject({ name: 'CallNotFoundError' });
+    await answerIncoming(deps, incoming());
+    const unloaded = { ...deps, scripts: { ...deps.scripts, byId: () => undefined } };
+    const failed = answerTurn(unloaded, press('1'), 1);
+    await expect(failed).rejects.toThrow(new Error(`voice script "demo" of call ${SID} is no longer loaded`));
+    await expect(failed).rejects.not.toBeInstanceOf(CallNotFoundError);
+    expect(await allEvents(ledger.store)).toEqual([]);
+  });
+
   it('refuses a turn after the call has ended', async () => {
     await answerIncoming(deps, incoming());
     await answerTurn(deps, press('2'), 1);
     await expect(answerTurn(deps, press('1'), 2)).rejects.toThrow(`call ${SID} has already ended`);
     await expect(answerTurn(deps, press('1'), 2)).rejects.toThrow(CallEndedError);
     expect(await allEvents(ledger.store)).toHaveLength(1);
+  });
+});
+
+describe('the steps of a call beside its prompts and keys', () => {
+  it('keeps the language chosen at the language menu', async () => {
+    const multilingual = { ...incoming(), to: '+15005550010' };
+    await answerIncoming(deps, multilingual);
+    await answerTurn(deps, { ...multilingual, digits: '2' }, 1);
+    const steps = await stepsForCall(ledger.store.db, SID);
+    expect(steps.filter((s) => s.turn === 1).map((s) => [s.kind, s.prompt_id, s.digits, s.detail])).toEqual([
+      ['key', 'language_menu', '2', null],
+      ['language', null, null, 'de-DE'],
+      ['prompt', 'statement', null, null],
+    ]);
+  });
+
+  it('keeps the number a caller was put through to, after the words said before', async () => {
+    const agent = demoScript((raw) => {
+      raw.agent = { number: '+14155550100', key: '0' };
+      raw.languages[0].prompts.statement += ' For a person, press {agent}.';
+      raw.languages[0].prompts.transfer = 'Please hold while we put you through.';
+    });
+    const scripts = { ...deps.scripts, forNumber: () => agent, byId: () => agent };
+    await answerIncoming({ ...deps, scripts }, incoming());
+    const turn = await answerTurn({ ...deps, scripts }, press('0'), 1);
+    expect(turn.events).toEqual([]);
+    const steps = await stepsForCall(ledger.store.db, SID);
+    expect(steps.filter((s) => s.turn === 1).map((s) => [s.kind, s.prompt_id, s.detail])).toEqual([
+      ['key', 'statement', null],
+      ['prompt', 'transfer', null],
+      ['transfer', null, '+14155550100'],
+    ]);
   });
 });
 
@@ -233,6 +278,19 @@ describe('status callbacks', () => {
     expect(await call()).toMatchObject({ outcome: 'declined', call_status: 'completed' });
   });
 
+  it('names the outcome a final status ends a call with, once: abandoned without a decision', async () => {
+    await answerIncoming(deps, incoming());
+    expect(await recordStatus(deps, status('ringing', 1, null))).toEqual({ result: 'applied', endedWith: null });
+    expect(await recordStatus(deps, status('completed', 2))).toEqual({ result: 'applied', endedWith: 'abandoned' });
+    expect(await recordStatus(deps, status('failed', 3))).toEqual({ result: 'applied', endedWith: null });
+  });
+
+  it('names the decided outcome when the final status of a decided call comes', async () => {
+    await answerIncoming(deps, incoming());
+    await answerTurn(deps, press('2'), 1);
+    expect(await recordStatus(deps, status('completed', 1))).toEqual({ result: 'applied', endedWith: 'declined' });
+  });
+
   it('applies only a later SequenceNumber: an equal or lower one is stale', async () => {
     await answerIncoming(deps, incoming());
     expect((await recordStatus(deps, status('in-progress', 3))).result).toBe('applied');
@@ -242,6 +300,12 @@ describe('status callbacks', () => {
     expect((await recordStatus(deps, status('completed', 4))).result).toBe('applied');
     const statuses = (await stepsForCall(ledger.store.db, SID)).filter((s) => s.kind === 'status');
     expect(statuses.map((s) => s.detail)).toEqual(['in-progress', 'completed']);
+  });
+
+  it('applies a first callback numbered 0, the number Twilio gives the first callback of a call', async () => {
+    await answerIncoming(deps, incoming());
+    expect((await recordStatus(deps, status('completed', 0))).result).toBe('applied');
+    expect(await call()).toMatchObject({ call_status: 'completed', status_sequence: 0 });
   });
 
   it('applies a callback without a SequenceNumber, keeping the last one known', async () => {

@@ -174,6 +174,20 @@ describe('a call through the webhooks', () => {
     expect((await call(caller.sid)).outcome).toBe('opted_in');
   });
 
+  it('records nothing for a wrong key or silence at "to use this number, press 1", and confirms only on 1', async () => {
+    server = await startServer();
+    const caller = new Caller(server, { from: '+14155550123' });
+    await caller.dial();
+    expect((await caller.press('1')).says.join(' ')).toContain('You are calling from the number ending in 0 1 2 3');
+    expect((await caller.press('4')).says[0]).toMatch(/^Sorry, that key is not one of the options/);
+    expect((await caller.press('')).says[0]).toBe('Sorry, we did not hear a key.');
+    expect(await events()).toEqual([]);
+    expect((await caller.press('1')).says.join(' ')).toContain('Would you also like offers');
+    expect((await events()).map((e) => [e.category, e.decision, e.phone_number, e.number_source])).toEqual([
+      ['utility', 'opt_in', '+14155550123', 'caller_id'],
+    ]);
+  });
+
   it('records opt_out for every category when the caller presses 3 and confirms the number', async () => {
     server = await startServer();
     const first = new Caller(server, { from: '+14155550123' });

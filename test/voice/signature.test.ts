@@ -47,6 +47,8 @@ describe('the signature check', () => {
     expect(checkSignature(url, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', vector, '12345')).toBe('valid');
     expect(checkSignature(url, 'RSOYDt4T1cUTdK1PDd93/VVr8B9=', vector, '12345')).toBe('invalid');
     expect(checkSignature(url, '', vector, '12345')).toBe('invalid');
+    // A signature of another length than an HMAC-SHA1 in Base64 is refused too, not compared byte by byte.
+    expect(checkSignature(url, 'RSOYDt4T1cUTdK1PDd93', vector, '12345')).toBe('invalid');
   });
 
   it('still accepts a signature over the URL with its default port, as the library does', () => {
@@ -73,6 +75,8 @@ describe('the signature check', () => {
       expect(warns).toHaveLength(1);
       expect(warns[0]).not.toHaveProperty('err');
       expect(warns[0]?.checkedUrl).toBe(`http://${host}/voice/incoming`);
+      expect(warns[0]?.msg).toBe('rejected a voice webhook whose URL cannot be built from its Host header');
+      expect(res.text).toContain('the request URL is not valid (check the Host header)');
       expect(await callCount()).toBe(0);
     },
   );
@@ -93,8 +97,10 @@ describe('the signature check', () => {
     server = await startServer({ PUBLIC_BASE_URL: 'https://ivr.example.com' }, { logger });
     const res = await postSigned(`${server.url}/voice/turn?n=1&digits=4155550123`, params());
     expect(res.status).toBe(403);
+    expect(await res.text()).toContain('invalid or missing X-Twilio-Signature');
     const warn = lines.find((l) => l.level === WARN);
     expect(warn).toMatchObject({
+      msg: 'rejected a voice webhook without a valid signature',
       checkedUrl: 'https://ivr.example.com/voice/turn?n=1&digits=4155****23',
       callSid: callSid(42),
     });

@@ -180,7 +180,7 @@ describe('status callbacks', () => {
 });
 
 describe('logs', () => {
-  it('never carry a full phone number: call, decision, failure, status, rejection, API request', async () => {
+  it('never carry a full phone number: call, decision, failure, status, rejection, API request, opt-out, fallback', async () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -200,7 +200,22 @@ describe('logs', () => {
     await caller.hangUp(2);
     await postSigned(`${server.url}/voice/incoming`, params(), { token: 'forged' });
     await fetch(`${server.url}/api/subscribers/+14155550123`, { headers: { authorization: `Bearer ${adminToken}` } });
-    await postSigned(`${server.url}/voice/fallback`, { ...caller.base(), ErrorCode: '11200' }, { token: TEST_TOKEN });
+    const optOut = await fetch(`${server.url}/api/subscribers/+14155550123/opt-out`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ business: 'Demo Shop', reason: 'STOP on WhatsApp' }),
+    });
+    expect(optOut.status).toBe(201);
+    // Twilio's fallback names the URL that failed: a retried turn carries the keyed-in number in its query.
+    await postSigned(
+      `${server.url}/voice/fallback`,
+      {
+        ...caller.base(),
+        ErrorCode: '11200',
+        ErrorUrl: `${server.url}/voice/turn?n=3&digits=4155550123&retry=1`,
+      },
+      { token: TEST_TOKEN },
+    );
 
     // One line per webhook ("request"), carrying what it did: the call answered, the events, the failure, the status.
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -214,6 +229,10 @@ describe('logs', () => {
     const recorded = parsed.find((l) => Array.isArray(l.events)) as { events: { phone: string }[] } | undefined;
     expect(recorded?.events[0]?.phone).toBe('+1415*****23');
     expect(parsed.some((l) => l.callStatus !== undefined)).toBe(true);
+    expect(parsed.find((l) => l.msg === 'opt-out recorded via API')).toMatchObject({ phone: '+1415*****23' });
+    expect(parsed.find((l) => l.msg === 'Twilio reported a failed webhook')?.errorUrl).toMatch(
+      /\/voice\/turn\?n=3&digits=4155\*{4}23&retry=1$/,
+    );
     for (const line of lines) expect(line).not.toMatch(/4155550123|5005550006/);
   });
 });

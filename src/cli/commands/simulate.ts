@@ -124,7 +124,8 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: Cl
         options.url !== undefined
           ? remoteServer(options.url, options.db, options.publicUrl ?? config.publicBaseUrl)
           : await startInProcess(config, options.serverLogs ? createLogger(config.logLevel) : silentLogger);
-      const keypad = interactive ? new TerminalKeypad(io.stdin, realTimer) : undefined;
+      const timer = io.timer ?? realTimer;
+      const keypad = interactive ? new TerminalKeypad(io.stdin, timer) : undefined;
       let run: SimulatorRun;
       try {
         screen?.write(
@@ -138,7 +139,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: Cl
           from,
           to: plan.to,
           caller: keypad
-            ? { keypad, timer: realTimer, speaker: speaker ?? estimatingSpeaker(realTimer) }
+            ? { keypad, timer, speaker: speaker ?? estimatingSpeaker(timer) }
             : { press: press as string[], ...(speaker ? { speaker } : {}) },
           hangupAfter: plan.hangupAfter,
           lang: plan.lang,

@@ -5,17 +5,8 @@ import type { ConsentEvent } from './schema.js';
 /** The `prev_hash` of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The chain every event belongs to today; the column exists so the ledger can be split per business later. */
-export const LEDGER_CHAIN = 1;
-
 /** An event as its chain is checked: every hashed field and the hash (a JSON Lines export holds no more). */
 export type ChainEvent = Omit<ConsentEvent, 'chain_id'>;
-
-/** The event as exports and proofs carry it: the chain's id is where it is kept, not part of the evidence. */
-export function chainEvent(event: ConsentEvent): ChainEvent {
-  const { chain_id: _chain, ...rest } = event;
-  return rest;
-}
 
 /** The fields a hash covers (the hash itself and the chain's id are left out). */
 export type ChainedFields = Omit<ChainEvent, 'hash'>;

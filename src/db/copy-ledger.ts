@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import { type ChainCheck, LEDGER_CHAIN } from './chain.js';
+import type { ChainCheck } from './chain.js';
+import { LEDGER_CHAIN } from './chain-id.js';
 import { followCopiedIds, lockChain } from './dialect.js';
 import { verifyLedger } from './ledger.js';
 import type { Database } from './schema.js';

@@ -2,15 +2,8 @@ import type { Kysely } from 'kysely';
 import { digestedCall, findDigestedPrefix, lastKeyIndex, transcriptDigest } from '../evidence/transcript-digest.js';
 import { sha256Hex } from '../hash.js';
 import { findCall, stepsForCall } from './calls.js';
-import {
-  type ChainCheck,
-  ChainWalk,
-  eventHash,
-  GENESIS_HASH,
-  HASHED_KEYS,
-  LEDGER_CHAIN,
-  type WalkOptions,
-} from './chain.js';
+import { type ChainCheck, ChainWalk, eventHash, GENESIS_HASH, HASHED_KEYS, type WalkOptions } from './chain.js';
+import { LEDGER_CHAIN } from './chain-id.js';
 import { compiledQuery, rowsShape, slotRows } from './compiled-query.js';
 import { lockChain } from './dialect.js';
 import { scanEvents } from './event-scan.js';

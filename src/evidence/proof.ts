@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { findCall, stepsForCall } from '../db/calls.js';
-import { type ChainEvent, chainEvent } from '../db/chain.js';
+import type { ChainEvent } from '../db/chain.js';
+import { chainEvent } from '../db/chain-id.js';
 import { pageOfEvents } from '../db/event-query.js';
 import { eventCount, readLeafData } from '../db/merkle-leaves.js';
 import type { ConsentEvent, Database } from '../db/schema.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LEDGER_CHAIN } from '../../src/db/chain.js';
+import { LEDGER_CHAIN } from '../../src/db/chain-id.js';
 import { CHAIN_LOCK_KEY } from '../../src/db/dialect.js';
 import { verifyLedger } from '../../src/db/ledger.js';
 import { POSTGRES_ADMIN_URL } from '../helpers/engines.js';

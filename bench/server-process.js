@@ -40,12 +40,12 @@ function post(port, req) {
  * Resolves once the first incoming webhook has been answered with TwiML.
  * @param {{ name: string; root?: string | undefined }} variant
  * @param {string} dir
- * @param {{ port?: number; cpuProfDir?: string }} [options]
+ * @param {{ port?: number; cpuProfDir?: string; databaseUrl?: string }} [options] `databaseUrl`: the app writes there (a PostgreSQL URL) instead of a SQLite file in `dir`
  */
 export async function startServer(variant, dir, options = {}) {
   const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
-  const dbFile = join(dir, `${variant.name}-${port}.db`);
+  const dbFile = options.databaseUrl ?? join(dir, `${variant.name}-${port}.db`);
   const logFile = join(dir, `${variant.name}-${port}.log`);
   const fd = openSync(logFile, 'w');
   const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
@@ -118,4 +118,42 @@ function cpuSeconds(pid) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A fresh, empty schema in the PostgreSQL database `url` names, for one server configuration: the URL that
+ * selects it (its `search_path`) and a function that drops it with everything in it.
+ * @param {string} url @param {string} name
+ */
+export async function freshPostgresSchema(url, name) {
+  const { default: pg } = await import('pg');
+  /** @param {string} text */
+  const admin = async (text) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`drop schema if exists ${name} cascade; create schema ${name}`);
+  const selected = new URL(url);
+  selected.searchParams.set('options', `-c search_path=${name}`);
+  return {
+    url: selected.toString(),
+    /** @param {string} text @returns {Promise<Record<string, unknown>[]>} */
+    query: async (text) => {
+      const client = new pg.Client({ connectionString: selected.toString() });
+      await client.connect();
+      try {
+        return (await client.query(text)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    drop: async () => {
+      await admin(`drop schema if exists ${name} cascade`);
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
-import { startServer, TOKEN } from './server-process.js';
+import { freshPostgresSchema, startServer, TOKEN } from './server-process.js';
 import { callBodies, incomingBodies, requestOf } from './signed-bodies.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -22,7 +22,10 @@ const variants = [
 ];
 const baseline = { name: 'bare-koa', root: undefined };
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-webhooks-'));
+/** A postgres:// URL (`npm run bench -- --db …`): every server of the app writes there instead of a SQLite file. */
+const DB = process.env.BENCH_DB;
 let callNo = 1;
+let schemas = 0;
 
 /** @typedef {{ name: string; root: string | undefined }} Variant */
 /** @typedef {Awaited<ReturnType<typeof startServer>>} Server */
@@ -30,7 +33,7 @@ let callNo = 1;
  * @typedef {{ rate: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerRequest?: number }} Round
  */
 /**
- * @typedef {{ variant: string; kind: 'incoming' | 'calls'; connections: number; rps?: number;
+ * @typedef {{ variant: string; kind: 'incoming' | 'calls' | 'servers'; connections: number; rps?: number;
  *   callsPerSecond?: number; ratio?: number; cpuRatio?: number; cpuUsPerRequest?: number; p50: number; p99: number; non2xx: number; errors: number;
  *   meanBatch: number | undefined; startupMs: number; calls?: number; events?: number;
  *   rounds: Record<string, number>[] }} Row
@@ -159,10 +162,17 @@ function batchStats(log) {
 }
 
 /**
- * Calls and events actually in the file: an apology is a 200 too, so the answers alone prove nothing.
- * @param {string} dbFile
+ * Calls and events actually in the ledger: an apology is a 200 too, so the answers alone prove nothing.
+ * @param {string} dbFile @param {PostgresLedger | undefined} postgres
+ * @returns {Promise<{ calls: number; events: number }>}
  */
-function ledgerCounts(dbFile) {
+async function ledgerCounts(dbFile, postgres) {
+  if (postgres) {
+    const [row] = await postgres.query(
+      'select (select count(*) from calls)::int as calls, (select count(*) from consent_events)::int as events',
+    );
+    return /** @type {{ calls: number; events: number }} */ (row);
+  }
   const db = new SQLite(dbFile, { readonly: true });
   /** @param {string} table @returns {number} */
   const count = (table) => /** @type {{ n: number }} */ (db.prepare(`select count(*) as n from ${table}`).get()).n;
@@ -175,6 +185,17 @@ function ledgerCounts(dbFile) {
   }
 }
 
+/** @typedef {Awaited<ReturnType<typeof freshPostgresSchema>>} PostgresLedger */
+
+/**
+ * A fresh PostgreSQL schema for an app server's configuration when benchmarking PostgreSQL.
+ * @param {Variant} variant
+ */
+async function ledgerFor(variant) {
+  if (!DB || !variant.root) return undefined;
+  return freshPostgresSchema(DB, `optin_bench_${process.pid}_${++schemas}`);
+}
+
 /**
  * One load (incoming or whole calls, at `connections`) on a fresh server per variant, the variants' rounds taken in
  * turn (A, B, C, A, B, C, ...): on a shared machine a burst of other work then falls on all of them alike.
@@ -184,12 +205,13 @@ function ledgerCounts(dbFile) {
 async function measure(list, kind, connections) {
   const round = kind === 'incoming' ? incomingRound : callsRound;
   const floor = kind === 'incoming' ? 2000 : 400;
-  /** @type {{ variant: Variant; server: Server; rate: number; rounds: Round[] }[]} */
+  /** @type {{ variant: Variant; server: Server; postgres: PostgresLedger | undefined; rate: number; rounds: Round[] }[]} */
   const runs = [];
   for (const variant of list) {
-    const server = await startServer(variant, dir);
+    const postgres = await ledgerFor(variant);
+    const server = await startServer(variant, dir, postgres ? { databaseUrl: postgres.url } : {});
     const warm = await round(server, connections, WARMUP, kind === 'incoming' ? 20_000 : 3000);
-    runs.push({ variant, server, rate: warm.rate, rounds: [] });
+    runs.push({ variant, server, postgres, rate: warm.rate, rounds: [] });
   }
   for (let i = 0; i < ROUNDS; i++) {
     for (const run of runs) {
@@ -200,9 +222,10 @@ async function measure(list, kind, connections) {
   }
   /** @type {Row[]} */
   const rows = [];
-  for (const { variant, server, rounds } of runs) {
+  for (const { variant, server, postgres, rounds } of runs) {
     const log = await server.stop();
-    const counts = variant.root ? ledgerCounts(server.dbFile) : undefined;
+    const counts = variant.root ? await ledgerCounts(server.dbFile, postgres) : undefined;
+    await postgres?.drop();
     /** @param {keyof Round} key */
     const pick = (key) => round1(median(rounds.map((r) => r[key] ?? Number.NaN)));
     const cpu = rounds.every((r) => r.cpuUsPerRequest !== undefined) ? pick('cpuUsPerRequest') : undefined;
@@ -241,6 +264,64 @@ const rows = [];
 for (const connections of [50, 200]) rows.push(...(await measure([baseline, ...variants], 'incoming', connections)));
 for (const callers of [20, 100]) rows.push(...(await measure(variants, 'calls', callers)));
 
+/**
+ * Complete calls per second from `servers` processes of this build on one PostgreSQL ledger, the same callers
+ * in all spread evenly over the servers, as behind a load balancer: the scaling, or its limit, measured.
+ * @param {number} servers @param {number} callers @returns {Promise<Row>}
+ */
+async function measureServers(servers, callers) {
+  const after = /** @type {Variant} */ (variants[0]);
+  const postgres = /** @type {PostgresLedger} */ (await ledgerFor(after));
+  /** @type {Server[]} */
+  const started = [];
+  for (let i = 0; i < servers; i++) started.push(await startServer(after, dir, { databaseUrl: postgres.url }));
+  const each = Math.ceil(callers / servers);
+  /** @param {number} seconds @param {number} rate @returns {Promise<Round>} */
+  const together = async (seconds, rate) => {
+    const rs = await Promise.all(started.map((s) => callsRound(s, each, seconds, rate / servers)));
+    return {
+      rate: rs.reduce((n, r) => n + r.rate, 0),
+      p50: median(rs.map((r) => r.p50)),
+      p99: Math.max(...rs.map((r) => r.p99)),
+      non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+      errors: rs.reduce((n, r) => n + r.errors, 0),
+    };
+  };
+  let rate = (await together(WARMUP, 3000)).rate;
+  /** @type {Round[]} */
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const r = await together(SECONDS, Math.max(rate, 400));
+    rate = Math.max(rate, r.rate);
+    rounds.push(r);
+  }
+  for (const s of started) await s.stop();
+  const counts = await ledgerCounts('', postgres);
+  await postgres.drop();
+  /** @param {keyof Round} key */
+  const pick = (key) => round1(median(rounds.map((r) => r[key] ?? Number.NaN)));
+  /** @type {Row} */
+  const row = {
+    variant: `${servers} server${servers > 1 ? 's' : ''}`,
+    kind: 'servers',
+    connections: each * servers,
+    callsPerSecond: pick('rate'),
+    p50: pick('p50'),
+    p99: pick('p99'),
+    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    meanBatch: undefined,
+    startupMs: round1(median(started.map((s) => s.startupMs))),
+    ...counts,
+    rounds: rounds.map(({ rate, ...r }) =>
+      Object.fromEntries(Object.entries({ callsPerSecond: rate, ...r }).map(([k, v]) => [k, round1(v)])),
+    ),
+  };
+  process.stderr.write(`bench: ${JSON.stringify({ ...row, rounds: undefined })}\n`);
+  return row;
+}
+if (DB) for (const servers of [1, 2, 3]) rows.push(await measureServers(servers, 30));
+
 for (const row of rows) {
   if (row.kind !== 'incoming' || row.variant === baseline.name) continue;
   const base = rows.find((r) => r.variant === baseline.name && r.connections === row.connections);
@@ -259,6 +340,7 @@ const startup = Object.fromEntries(
 
 const results = {
   bench: 'webhooks',
+  database: DB ? 'postgres' : 'sqlite',
   date: new Date().toISOString(),
   node: process.version,
   rounds: ROUNDS,
@@ -273,11 +355,14 @@ writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(resul
 /** @param {unknown} v @param {number} n */
 const pad = (v, n) => String(v ?? '-').padStart(n);
 const lines = [
-  `signed webhooks, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date}; load average ${results.loadAverage.start.join(' ')} at the start, ${results.loadAverage.end.join(' ')} at the end)`,
+  `signed webhooks on ${results.database}, median of ${ROUNDS} x ${SECONDS} s rounds (${results.date}; load average ${results.loadAverage.start.join(' ')} at the start, ${results.loadAverage.end.join(' ')} at the end)`,
   `${'server'.padEnd(9)} ${'load'.padEnd(22)} ${pad('per s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('ratio', 6)} ${pad('cpu us', 7)} ${pad('cpu ratio', 9)} ${pad('batch', 6)} ${pad('non2xx', 7)}`,
 ];
 for (const r of rows) {
-  const load = r.kind === 'incoming' ? `incoming, ${r.connections} conns` : `calls, ${r.connections} callers`;
+  const load =
+    r.kind === 'incoming'
+      ? `incoming, ${r.connections} conns`
+      : `calls, ${r.connections} callers${r.kind === 'servers' ? ' in all' : ''}`;
   lines.push(
     `${r.variant.padEnd(9)} ${load.padEnd(22)} ${pad(r.rps ?? r.callsPerSecond, 9)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.ratio, 6)} ${pad(r.cpuUsPerRequest, 7)} ${pad(r.cpuRatio, 9)} ${pad(r.meanBatch, 6)} ${pad(r.non2xx + r.errors, 7)}`,
   );

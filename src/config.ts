@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POSTGRES_DEFAULTS, type PostgresOptions, redactUrl } from './db/database-url.js';
 
 /** The token used when none is configured, so a developer can start the server without a Twilio account. */
 export const LOCAL_DEV_AUTH_TOKEN = 'optin-ivr-local-development-token';
@@ -46,7 +47,22 @@ const schema = z
       .string()
       .min(1)
       .default('data/optin.db')
-      .describe('SQLite file, created with its directory, or :memory: (default data/optin.db)'),
+      .describe(
+        'SQLite file, created with its directory, or :memory:, or a postgres:// URL to share one PostgreSQL ledger among servers (default data/optin.db)',
+      ),
+    DATABASE_POOL_SIZE: wholeNumber(1, 1000)
+      .default(POSTGRES_DEFAULTS.poolSize)
+      .describe(`PostgreSQL only: connections per server process (default ${POSTGRES_DEFAULTS.poolSize})`),
+    DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(100, 600_000)
+      .default(POSTGRES_DEFAULTS.statementTimeoutMs)
+      .describe(
+        `PostgreSQL only: a statement running longer is cancelled and its write fails, in ms (default ${POSTGRES_DEFAULTS.statementTimeoutMs})`,
+      ),
+    DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000)
+      .default(POSTGRES_DEFAULTS.connectTimeoutMs)
+      .describe(
+        `PostgreSQL only: how long to wait for a new connection, in ms (default ${POSTGRES_DEFAULTS.connectTimeoutMs})`,
+      ),
     TWILIO_AUTH_TOKEN: z
       .string()
       .min(1)
@@ -149,7 +165,10 @@ export interface Config {
   readonly env: string;
   readonly port: number;
   readonly host: string;
+  /** A SQLite file path (or `:memory:`), or a `postgres://` URL; never logged whole (it may hold a password). */
   readonly databaseUrl: string;
+  /** The PostgreSQL pool and its time limits (unused with SQLite). */
+  readonly postgres: PostgresOptions;
   readonly twilioAuthToken: string;
   /** True when the token is the built-in development one: start-up warns about it. */
   readonly usingDevAuthToken: boolean;
@@ -190,7 +209,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const sentences = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? 'environment');
       const given = present[name];
-      const shown = given === undefined || SECRETS.has(name) ? '' : `, not ${JSON.stringify(given)}`;
+      const shown =
+        given === undefined || SECRETS.has(name)
+          ? ''
+          : `, not ${JSON.stringify(name === 'DATABASE_URL' ? redactUrl(given) : given)}`;
       return `${name} ${i.message}${shown}.`;
     });
     throw new ConfigError(`invalid configuration: ${sentences.join(' ')}`);
@@ -201,6 +223,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    postgres: Object.freeze({
+      poolSize: e.DATABASE_POOL_SIZE,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    }),
     twilioAuthToken: e.TWILIO_AUTH_TOKEN ?? LOCAL_DEV_AUTH_TOKEN,
     usingDevAuthToken: !e.TWILIO_AUTH_TOKEN,
     publicBaseUrl: e.PUBLIC_BASE_URL,

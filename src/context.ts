@@ -3,7 +3,7 @@ import { type Clock, type IdGenerator, randomIds, systemClock } from './clock.js
 import type { Config } from './config.js';
 import type { CommitInfo } from './db/group-commit.js';
 import type { Database } from './db/schema.js';
-import { databaseFile, migrate, openStore, type Store } from './db/store.js';
+import { databaseFile, engineOfUrl, migrate, openStore, type Store } from './db/store.js';
 import { loadSigner } from './evidence/checkpoint.js';
 import { createLedgerMonitor, type LedgerMonitor } from './evidence/ledger-monitor.js';
 import type { NoteSigner } from './evidence/signed-note.js';
@@ -51,11 +51,14 @@ export async function createAppContext(
   // A missing or damaged key stops start-up here, like a bad voice script.
   const signer = config.checkpointKeyFile === undefined ? undefined : loadSigner(config.checkpointKeyFile);
   const clock = overrides.clock ?? systemClock;
-  const metrics = createMetrics({ databaseFile: databaseFile(config.databaseUrl) });
+  const metrics = createMetrics({
+    databaseFile: engineOfUrl(config.databaseUrl) === 'sqlite' ? databaseFile(config.databaseUrl) : undefined,
+  });
   const writes = writeHealth(metrics, clock);
   // A server: WAL checkpoints in the background, not in the commit of whichever caller crosses the threshold.
   const store = openStore(config.databaseUrl, {
     backgroundCheckpoints: true,
+    postgres: config.postgres,
     observer: writes,
     onCommit: overrides.onCommit,
   });

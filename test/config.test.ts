@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, LOCAL_DEV_AUTH_TOKEN, loadConfig } from '../src/config.js';
+import { redactUrl } from '../src/db/database-url.js';
 
 describe('configuration', () => {
   it('has defaults that run a local development server', () => {
@@ -88,5 +89,25 @@ describe('configuration', () => {
   it('describes every variable it reads, for serve --help', () => {
     expect(CONFIG_VARIABLES.map((v) => v.name)).toEqual(expect.arrayContaining(['PORT', 'NODE_ENV', 'ADMIN_TOKEN']));
     for (const v of CONFIG_VARIABLES) expect(v.description, v.name).not.toBe('');
+  });
+
+  it('reads the PostgreSQL pool settings, and never repeats the password of a database URL', () => {
+    expect(loadConfig({}).postgres).toEqual({ poolSize: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://optin:secret@db.internal/optin',
+      DATABASE_POOL_SIZE: '4',
+      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      DATABASE_CONNECT_TIMEOUT_MS: '1500',
+    });
+    expect(config.postgres).toEqual({ poolSize: 4, statementTimeoutMs: 2000, connectTimeoutMs: 1500 });
+    expect(Object.isFrozen(config.postgres)).toBe(true);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(
+      'invalid configuration: DATABASE_POOL_SIZE must be a whole number from 1 to 1000, not "0".',
+    );
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: 'soon' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+    expect(redactUrl('postgres://optin:secret@db.internal:5432/optin?sslmode=require')).toBe(
+      'postgres://optin:***@db.internal:5432/optin?sslmode=require',
+    );
+    expect(redactUrl('data/optin.db')).toBe('data/optin.db');
   });
 });

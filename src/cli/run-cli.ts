@@ -14,6 +14,7 @@ type Register = (program: Command, env: NodeJS.ProcessEnv, io: CliIo) => void;
 const COMMANDS = [
   'serve',
   'migrate',
+  'migrate-data',
   'simulate',
   'export',
   'verify',
@@ -31,6 +32,7 @@ const COMMANDS = [
 const LOADERS: Record<(typeof COMMANDS)[number], () => Promise<Register>> = {
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
+  'migrate-data': async () => (await import('./commands/migrate-data.js')).migrateDataCommand,
   simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,

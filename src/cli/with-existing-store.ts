@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
-import { databaseFile, openStore, type Store, schemaProblem } from '../db/store.js';
+import { databaseFile, engineOfUrl, openStore, type Store, schemaProblem } from '../db/store.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -13,13 +13,15 @@ export async function withExistingStore<T>(
   fn: (store: Store) => Promise<T>,
   options: { write?: boolean } = {},
 ): Promise<T> {
-  const file = databaseFile(config.databaseUrl);
-  if (file !== ':memory:' && !existsSync(file)) {
-    throw new UsageError(`no database at "${file}": set DATABASE_URL to the ledger's file`);
+  if (engineOfUrl(config.databaseUrl) === 'sqlite') {
+    const file = databaseFile(config.databaseUrl);
+    if (file !== ':memory:' && !existsSync(file)) {
+      throw new UsageError(`no database at "${file}": set DATABASE_URL to the ledger's file`);
+    }
   }
-  const store = openStore(config.databaseUrl, { readonly: !options.write });
+  const store = openStore(config.databaseUrl, { readonly: !options.write, postgres: config.postgres });
   try {
-    const problem = await schemaProblem(store.db, file);
+    const problem = await schemaProblem(store.db, store.location);
     if (problem) throw new UsageError(problem);
     return await fn(store);
   } finally {

@@ -9,6 +9,7 @@ import { openStore, type Store, StoreError } from './store.js';
  * the copy and walks its chain, so a backup that would not restore is known at once.
  */
 export async function backupStore(store: Store, file: string): Promise<ChainCheck> {
+  if (store.kind === 'postgres') throw new StoreError(postgresBackupAdvice(store.location));
   if (existsSync(file)) throw new StoreError(`backup file "${file}" already exists: choose a new name`);
   await store.sqlite.backup(file);
   const copy = openStore(file);
@@ -19,6 +20,11 @@ export async function backupStore(store: Store, file: string): Promise<ChainChec
   } finally {
     await copy.close();
   }
+}
+
+/** Why `backup` does not copy a PostgreSQL ledger, and what to use instead. */
+export function postgresBackupAdvice(location: string): string {
+  return `${location} is PostgreSQL: back it up with PostgreSQL's own tools, pg_dump for a consistent copy and continuous WAL archiving for point-in-time recovery (PITR); see docs/postgresql.md`;
 }
 
 /** Whether `file` is the database at `database` or one of its -wal/-shm/-journal companions, through any link. */

@@ -5,8 +5,11 @@ import type { ConsentEvent } from './schema.js';
 /** The `prev_hash` of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields a hash covers, in the order they are written out (the hash itself is left out). */
-export type ChainedFields = Omit<ConsentEvent, 'hash'>;
+/** An event as its chain is checked: every hashed field and the hash (a JSON Lines export holds no more). */
+export type ChainEvent = Omit<ConsentEvent, 'chain_id'>;
+
+/** The fields a hash covers (the hash itself and the chain's id are left out). */
+export type ChainedFields = Omit<ChainEvent, 'hash'>;
 
 /**
  * The canonical form of an event: JSON with keys sorted and every field present (null when empty), as in
@@ -151,10 +154,10 @@ export class ChainWalk {
 
 /** Walks events in order (see `ChainWalk`) and names the first that does not follow from the one before. */
 export async function checkChain(
-  events: AsyncIterable<ConsentEvent> | Iterable<ConsentEvent>,
+  events: AsyncIterable<ChainEvent> | Iterable<ChainEvent>,
   options: WalkOptions & {
     /** A further check of each event (its statement, say); a message means it failed. */
-    checkEvent?: (event: ConsentEvent) => string | undefined | Promise<string | undefined>;
+    checkEvent?: (event: ChainEvent) => string | undefined | Promise<string | undefined>;
   } = {},
 ): Promise<ChainCheck & { headFound?: boolean }> {
   const walk = new ChainWalk(options);

@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Decision } from '../ledger-vocabulary.js';
+import { unindexedRecordedAt } from './dialect.js';
 import type { ConsentEvent, Database } from './schema.js';
 
 /** Which events an export or a page holds. Times are ledger timestamps (ISO, UTC, ms): `since` ≤ t < `until`. */
@@ -13,11 +14,10 @@ export interface EventFilter {
   phone?: string;
 }
 
-// `+recorded_at` keeps SQLite off the recorded_at index for pages: with it, every page of a period would
-// re-read and re-sort the whole period to find its next rows by seq. The seq walk reads each row once.
-const recordedAt = sql<string>`+recorded_at`;
-
 function filtered(db: Kysely<Database>, filter: EventFilter) {
+  // Keeps SQLite off the recorded_at index for pages: with it, every page of a period would re-read and re-sort
+  // the whole period to find its next rows by seq. The seq walk reads each row once.
+  const recordedAt = unindexedRecordedAt(db);
   let query = db.selectFrom('consent_events');
   if (filter.since !== undefined) query = query.where(recordedAt, '>=', filter.since);
   if (filter.until !== undefined) query = query.where(recordedAt, '<', filter.until);

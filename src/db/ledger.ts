@@ -3,7 +3,9 @@ import { digestedCall, findDigestedPrefix, lastKeyIndex, transcriptDigest } from
 import { sha256Hex } from '../hash.js';
 import { findCall, stepsForCall } from './calls.js';
 import { type ChainCheck, ChainWalk, eventHash, GENESIS_HASH, HASHED_KEYS, type WalkOptions } from './chain.js';
+import { LEDGER_CHAIN } from './chain-id.js';
 import { compiledQuery, rowsShape, slotRows } from './compiled-query.js';
+import { lockChain } from './dialect.js';
 import { scanEvents } from './event-scan.js';
 import type { Call, CallStep, ConsentEvent, Database } from './schema.js';
 import { statementText } from './statements.js';
@@ -14,12 +16,13 @@ import { statementText } from './statements.js';
  */
 export type NewConsentEvent = Omit<
   ConsentEvent,
-  'seq' | 'event_id' | 'recorded_at' | 'prev_hash' | 'hash' | 'transcript_sha256'
+  'seq' | 'event_id' | 'recorded_at' | 'prev_hash' | 'hash' | 'transcript_sha256' | 'chain_id'
 > & { transcript_sha256?: string | null };
 
 /**
- * Appends events to the chain. Call it inside `writeTransaction`, which holds the write lock while the chain
- * head is read, so concurrent writers cannot fork the chain.
+ * Appends events to the chain. Call it inside `store.write` or `writeTransaction`, which hold the chain head
+ * (SQLite's write lock, PostgreSQL's advisory lock on the chain) while it is read, so concurrent writers, in this
+ * process or any other, cannot fork the chain.
  */
 export async function appendEvents(
   trx: Kysely<Database>,
@@ -32,6 +35,7 @@ export async function appendEvents(
   },
 ): Promise<ConsentEvent[]> {
   if (events.length === 0) return [];
+  await lockChain(trx, LEDGER_CHAIN);
   const head = (await chainHead.execute(trx, {})).rows[0];
   let seq = head?.seq ?? 0;
   let prev = head?.hash ?? GENESIS_HASH;
@@ -51,7 +55,7 @@ export async function appendEvents(
       prev_hash: prev,
     };
     const hash = eventHash(prev, fields);
-    rows.push({ ...fields, hash });
+    rows.push({ ...fields, hash, chain_id: LEDGER_CHAIN });
     prev = hash;
   }
   const shape = rowsShape(rows);
@@ -62,7 +66,12 @@ export async function appendEvents(
 
 // Built and compiled once (compiled-query.ts): every decision a caller makes runs both.
 const chainHead = compiledQuery((db: Kysely<Database>, _$: Record<string, never>) =>
-  db.selectFrom('consent_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1),
+  db
+    .selectFrom('consent_events')
+    .select(['seq', 'hash'])
+    .where('chain_id', '=', LEDGER_CHAIN)
+    .orderBy('seq', 'desc')
+    .limit(1),
 );
 
 const eventRows = compiledQuery((db: Kysely<Database>, _$: { rows: ConsentEvent[] }, shape: string) => {

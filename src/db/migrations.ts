@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely';
+import { addAutoIncrementId, guardChainHead, refuseChanges } from './dialect.js';
 
 // Kept in code (not files on disk) so they survive bundling and always match the code that reads the tables.
 export const migrations: Record<string, Migration> = {
@@ -30,9 +31,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('calls_reference').on('calls').column('reference').execute();
       await db.schema.createIndex('calls_started_at').on('calls').column('started_at').execute();
 
-      await db.schema
-        .createTable('call_steps')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      await addAutoIncrementId(db, db.schema.createTable('call_steps'), 'id')
         .addColumn('call_sid', 'text', (c) => c.notNull().references('calls.call_sid'))
         .addColumn('turn', 'integer', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
@@ -105,16 +104,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('consent_events_recorded_at').on('consent_events').column('recorded_at').execute();
 
       // Evidence is never edited: a withdrawal is a new event, not a changed row.
-      for (const table of ['consent_events', 'statements']) {
-        for (const op of ['UPDATE', 'DELETE']) {
-          await sql
-            .raw(
-              `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table}
-               BEGIN SELECT RAISE(ABORT, '${table} is append-only: ${op} is not allowed'); END`,
-            )
-            .execute(db);
-        }
-      }
+      for (const table of ['consent_events', 'statements']) await refuseChanges(db, table);
     },
   },
   '2026-11-25-002-idempotency-keys': {
@@ -133,23 +123,9 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-003-insert-guards': {
     async up(db: Kysely<unknown>) {
       // UPDATE and DELETE triggers do not stop a plain INSERT of a row outside the chain (seq 0, a forged hash),
-      // nor INSERT OR REPLACE, which deletes without firing delete triggers. A new event must extend the head.
-      await sql
-        .raw(
-          `CREATE TRIGGER consent_events_extend_head BEFORE INSERT ON consent_events
-           WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM consent_events)
-             OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM consent_events ORDER BY seq DESC LIMIT 1), '${'0'.repeat(64)}')
-           BEGIN SELECT RAISE(ABORT, 'consent_events is append-only: a new event must follow the chain head'); END`,
-        )
-        .execute(db);
-      // A text once kept is never replaced: a second insert of the same hash is skipped, REPLACE included.
-      await sql
-        .raw(
-          `CREATE TRIGGER statements_keep_first BEFORE INSERT ON statements
-           WHEN EXISTS (SELECT 1 FROM statements WHERE sha256 = NEW.sha256)
-           BEGIN SELECT RAISE(IGNORE); END`,
-        )
-        .execute(db);
+      // nor INSERT OR REPLACE, which deletes without firing delete triggers. A new event must extend the head;
+      // a text once kept is never replaced.
+      await guardChainHead(db);
     },
   },
   '2026-11-28-011-script-versions': {
@@ -197,9 +173,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('last_failure_at', 'text', (c) => c.notNull())
         .execute();
       // Who looked at which consent records, exported or revoked them: evidence too, so append-only.
-      await db.schema
-        .createTable('desk_access_log')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      await addAutoIncrementId(db, db.schema.createTable('desk_access_log'), 'id')
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('user_name', 'text')
         .addColumn('address', 'text', (c) => c.notNull())
@@ -208,14 +182,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('detail', 'text')
         .execute();
       await db.schema.createIndex('desk_access_log_action').on('desk_access_log').columns(['action', 'id']).execute();
-      for (const op of ['UPDATE', 'DELETE']) {
-        await sql
-          .raw(
-            `CREATE TRIGGER desk_access_log_no_${op.toLowerCase()} BEFORE ${op} ON desk_access_log
-             BEGIN SELECT RAISE(ABORT, 'desk_access_log is append-only: ${op} is not allowed'); END`,
-          )
-          .execute(db);
-      }
+      await refuseChanges(db, 'desk_access_log');
       // The desk finds a number's calls, answered or not, by the caller ID and by the number keyed in.
       await db.schema.createIndex('calls_from_number').on('calls').column('from_number').execute();
       await db.schema.createIndex('calls_designated_number').on('calls').column('designated_number').execute();
@@ -239,6 +206,20 @@ export const migrations: Record<string, Migration> = {
     // Only for going back to the release before it (and for tests of a pending migration): nothing hashes it then.
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable('consent_events').dropColumn('transcript_sha256').execute();
+    },
+  },
+  '2026-11-29-200-chain-id': {
+    async up(db: Kysely<unknown>) {
+      // Every event names its chain (one today), so the ledger can later be split per business: verification
+      // walks each chain as it walks the one today. Not hashed: moving an event to another chain breaks both.
+      await db.schema
+        .alterTable('consent_events')
+        .addColumn('chain_id', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+    // Only for going back to the release before it (and for tests of a pending migration): nothing hashes it.
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('consent_events').dropColumn('chain_id').execute();
     },
   },
 };

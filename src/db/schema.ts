@@ -94,6 +94,11 @@ export interface ConsentEventsTable {
   recorded_at: string;
   prev_hash: string;
   hash: string;
+  /**
+   * The chain the event belongs to (one chain today, `LEDGER_CHAIN`): its seq and prev_hash follow the chain's
+   * previous event. Not hashed: an event moved to another chain breaks the links of both.
+   */
+  chain_id: number;
 }
 
 /** The first answer to an API request sent with an `Idempotency-Key`, replayed when the request is repeated. */

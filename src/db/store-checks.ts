@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type Kysely, sql } from 'kysely';
+import { APPEND_ONLY_TABLES, engineOf } from './dialect.js';
 import { databaseFileOf } from './event-scan.js';
 import type { Database } from './schema.js';
 import { migrate, openStore } from './store.js';
@@ -11,6 +12,8 @@ import { migrate, openStore } from './store.js';
  * cannot see an index that lies (a lookup that skips an opt-out); this can.
  */
 export async function integrityProblems(db: Kysely<Database>, limit = 10): Promise<string[]> {
+  // PostgreSQL checks its pages itself (and amcheck, where installed, is the administrator's tool).
+  if (engineOf(db) === 'postgres') return [];
   const file = databaseFileOf(db);
   const lines =
     file !== undefined && existsSync(fileURLToPath(INTEGRITY_WORKER)) && statSync(file).size >= WORKER_FROM_BYTES
@@ -71,6 +74,7 @@ async function expectedSchema(): Promise<SchemaObject[]> {
  */
 export async function schemaDifferences(db: Kysely<Database>): Promise<string[]> {
   const expected = await expectedSchema();
+  if (engineOf(db) === 'postgres') return postgresSchemaDifferences(db, expected);
   const actual = await schemaObjects(db);
   const key = (o: SchemaObject) => `${o.type} ${o.name}`;
   const found = new Map(actual.map((o) => [key(o), o]));
@@ -80,6 +84,35 @@ export async function schemaDifferences(db: Kysely<Database>): Promise<string[]>
     const a = found.get(k);
     if (!a) problems.push(`${k} is missing`);
     else if (a.sql !== o.sql || a.tbl_name !== o.tbl_name) problems.push(`${k} has been changed`);
+  }
+  for (const k of found.keys()) if (!wanted.has(k)) problems.push(`${k} is not one the migrations made`);
+  return problems;
+}
+
+/**
+ * PostgreSQL writes its own definitions, so there the check is by name: every table, index and trigger the
+ * migrations made is there (the TRUNCATE triggers too), no trigger is disabled, and nothing else was added.
+ */
+async function postgresSchemaDifferences(db: Kysely<Database>, sqliteSchema: SchemaObject[]): Promise<string[]> {
+  const wanted = new Set(sqliteSchema.map((o) => `${o.type} ${o.name}`));
+  for (const table of APPEND_ONLY_TABLES) wanted.add(`trigger ${table}_no_truncate`);
+  const result = await sql<{ type: string; name: string; enabled: boolean }>`
+    select 'table' as type, c.relname as name, true as enabled from pg_class c
+      where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
+    union all
+    select 'index', c.relname, true from pg_class c join pg_index i on i.indexrelid = c.oid
+      where c.relnamespace = current_schema()::regnamespace
+        and not exists (select 1 from pg_constraint k where k.conindid = c.oid)
+    union all
+    select 'trigger', t.tgname, t.tgenabled <> 'D' from pg_trigger t join pg_class c on c.oid = t.tgrelid
+      where c.relnamespace = current_schema()::regnamespace and not t.tgisinternal
+  `.execute(db);
+  const found = new Map(result.rows.map((o) => [`${o.type} ${o.name}`, o]));
+  const problems: string[] = [];
+  for (const k of wanted) {
+    const o = found.get(k);
+    if (!o) problems.push(`${k} is missing`);
+    else if (!o.enabled) problems.push(`${k} is disabled`);
   }
   for (const k of found.keys()) if (!wanted.has(k)) problems.push(`${k} is not one the migrations made`);
   return problems;

@@ -2,21 +2,31 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type MigrationResultSet, Migrator, SqliteDialect, sql } from 'kysely';
+import { isPostgresUrl, type PostgresOptions, redactUrl } from './database-url.js';
+import { beginWrite, type EngineKind, engineOf, tableNames } from './dialect.js';
 import { registerConnection } from './event-scan.js';
 import { type CommitInfo, GroupCommitter } from './group-commit.js';
 import { migrations } from './migrations.js';
+import { openPostgresStore } from './postgres-store.js';
+
+export { redactUrl };
+
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
+import { StoreError } from './store-error.js';
 import { type CheckpointerOptions, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { observeWrites, reportStorageFailure, type WriteObserver } from './write-observer.js';
 
 /** An open ledger database. Repository functions take `db` (or a transaction's handle) as their first argument. */
 export interface Store {
   readonly db: Kysely<Database>;
-  readonly kind: 'sqlite';
-  /** Where the data lives, for messages (`:memory:` or a file path). */
+  readonly kind: EngineKind;
+  /** Where the data lives, for messages (`:memory:`, a file path, or a PostgreSQL URL without its password). */
   readonly location: string;
-  /** The underlying connection, for the few things Kysely does not wrap (online backup). */
+  /**
+   * The underlying SQLite connection, for the few things Kysely does not wrap (online backup). A PostgreSQL
+   * store throws here: code that needs it is SQLite-only and says so.
+   */
   readonly sqlite: SQLite.Database;
   /**
    * Runs `fn` in a durable write transaction, possibly shared with other writes that arrived meanwhile (group
@@ -45,24 +55,40 @@ export interface StoreOptions {
    * servers, where that commit is a caller waiting. The WAL is truncated when it grows past `maxWalBytes`.
    */
   backgroundCheckpoints?: boolean | Partial<CheckpointerOptions>;
+  /** PostgreSQL only: the pool and its time limits (`DATABASE_POOL_SIZE` and the other `DATABASE_*` settings). */
+  postgres?: Partial<PostgresOptions>;
 }
 
 const CHECKPOINTS: CheckpointerOptions = { intervalMs: 1000, maxWalBytes: 64 * 2 ** 20, restartWalBytes: 4 * 2 ** 20 };
 
-export class StoreError extends Error {
-  override name = 'StoreError';
+export { StoreError } from './store-error.js';
+
+/** Which engine a `DATABASE_URL` selects: `postgres://` or `postgresql://` is PostgreSQL, anything else SQLite. */
+export function engineOfUrl(url: string): EngineKind {
+  return isPostgresUrl(url) ? 'postgres' : 'sqlite';
 }
 
-/** The file a `DATABASE_URL` names (a path, `file://` URL or `:memory:`). */
+/** The file a SQLite `DATABASE_URL` names (a path, `file://` URL or `:memory:`). */
 export function databaseFile(url: string): string {
+  if (isPostgresUrl(url)) throw new StoreError(`DATABASE_URL ${redactUrl(url)} is PostgreSQL, not a SQLite file`);
   if (/^[a-z]+:\/\//i.test(url) && !url.startsWith('file://')) {
-    throw new StoreError(`unsupported DATABASE_URL "${url}": use a SQLite file path such as data/optin.db`);
+    throw new StoreError(
+      `unsupported DATABASE_URL "${redactUrl(url)}": use a SQLite file path such as data/optin.db or a postgres:// URL`,
+    );
   }
   return url.startsWith('file://') ? new URL(url).pathname : url;
 }
 
-/** Opens the database named by `DATABASE_URL`, creating the file if needed. */
+/**
+ * Opens the database named by `DATABASE_URL`: PostgreSQL for a `postgres://` URL (connections are made when
+ * first needed), else a SQLite file, created if needed.
+ */
 export function openStore(url: string, options: StoreOptions = {}): Store {
+  if (isPostgresUrl(url)) return openPostgresStore(url, options);
+  return openSqliteStore(url, options);
+}
+
+function openSqliteStore(url: string, options: StoreOptions): Store {
   const file = databaseFile(url);
   const readonly = options.readonly === true && file !== ':memory:';
   if (!readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -167,12 +193,13 @@ export async function migrate(db: Kysely<Database>): Promise<MigrationResultSet>
 }
 
 /**
- * Runs `fn` as one write transaction that holds the write lock from its first statement (`BEGIN IMMEDIATE`),
- * so two processes on the same file cannot both read the chain head and fork it.
+ * Runs `fn` as one write transaction. On SQLite it holds the write lock from its first statement (`BEGIN
+ * IMMEDIATE`); on PostgreSQL `appendEvents` takes the chain's advisory lock before it reads the head. Either way
+ * two processes cannot both read the head and fork the chain.
  */
 export async function writeTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+    await beginWrite(engineOf(conn)).execute(conn);
     try {
       const result = await fn(conn);
       await sql`commit`.execute(conn);
@@ -186,8 +213,7 @@ export async function writeTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely
 
 /** Why this database cannot be used as it is (not a ledger, or an older schema), or undefined when it can. */
 export async function schemaProblem(db: Kysely<Database>, location: string): Promise<string | undefined> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db);
-  const names = new Set(tables.rows.map((r) => r.name));
+  const names = await tableNames(db);
   if (!names.has('consent_events')) return `"${location}" is not an optin-ivr ledger (it has no consent_events table)`;
   const applied = names.has('kysely_migration')
     ? (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map((r) => r.name)

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { findCall, stepsForCall } from '../db/calls.js';
+import type { ChainEvent } from '../db/chain.js';
+import { chainEvent } from '../db/chain-id.js';
 import { pageOfEvents } from '../db/event-query.js';
 import { eventCount, readLeafData } from '../db/merkle-leaves.js';
 import type { ConsentEvent, Database } from '../db/schema.js';
@@ -26,7 +28,7 @@ export interface ProofFile {
   checkpoint: string;
   /** The signer's public key as the file states it; an auditor should check against one obtained elsewhere. */
   public_key: string;
-  events: { event: ConsentEvent; leaf_index: number; inclusion_proof: string[] }[];
+  events: { event: ChainEvent; leaf_index: number; inclusion_proof: string[] }[];
   /** The exact words each decision answered and each prompt of its transcript, by hash. */
   statements: { sha256: string; text: string }[];
   /** Each call's transcript up to the last deciding key (no caller ID: see transcript-digest.ts). */
@@ -101,7 +103,7 @@ export async function buildProof(
     checkpoint,
     public_key: verifierText(request.signer).trim(),
     events: events.map((event) => ({
-      event,
+      event: chainEvent(event),
       leaf_index: event.seq - 1,
       inclusion_proof: (proofs.get(event.seq - 1) ?? []).map((p) => p.toString('base64')),
     })),

@@ -1,11 +1,12 @@
-import type { ConsentEvent } from '../db/schema.js';
+import type { ChainEvent } from '../db/chain.js';
 import { everyKeyOf } from '../every-key.js';
 
 /**
  * The columns of every export, in this order: the ledger row exactly, the hashes last. Every column of the table
- * must be here (this does not compile otherwise), or an export could not be verified.
+ * must be here (this does not compile otherwise), or an export could not be verified; the chain's id is where the
+ * row is kept, not evidence, and is not exported while there is one chain.
  */
-export const EXPORT_COLUMNS = everyKeyOf<ConsentEvent>()([
+export const EXPORT_COLUMNS = everyKeyOf<ChainEvent>()([
   'seq',
   'recorded_at',
   'event_id',
@@ -37,7 +38,7 @@ export const EXPORT_COLUMNS = everyKeyOf<ConsentEvent>()([
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
 /** The row with its keys in export order, so every format lists the fields the same way. */
-export function orderedRow(event: ConsentEvent): Record<ExportColumn, string | number | null> {
+export function orderedRow(event: ChainEvent): Record<ExportColumn, string | number | null> {
   const row = {} as Record<ExportColumn, string | number | null>;
   for (const column of EXPORT_COLUMNS) row[column] = event[column];
   return row;
@@ -54,7 +55,7 @@ interface SummaryColumn {
   header: string;
   kind: CellKind;
   /** The ledger column it shows, or the reference of the call (`calls.reference`). */
-  from: keyof ConsentEvent | 'reference';
+  from: keyof ChainEvent | 'reference';
 }
 
 /** The columns a person reads first, headed in words. The local time is left out when the zone is UTC. */
@@ -80,7 +81,7 @@ export interface ExportTable {
   headers: readonly string[];
   kinds: readonly CellKind[];
   /** The scan's columns; `reference` adds the call's reference after them. */
-  scan: { columns: readonly (keyof ConsentEvent)[]; reference: boolean };
+  scan: { columns: readonly (keyof ChainEvent)[]; reference: boolean };
   /** Where each cell's value is in a scanned row. */
   sources: readonly number[];
 }

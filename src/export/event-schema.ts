@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConsentEvent } from '../db/schema.js';
+import type { ChainEvent } from '../db/chain.js';
 import { DECISIONS, EVENT_SOURCES } from '../ledger-vocabulary.js';
 
 const text = z.string().nullable();
@@ -37,4 +37,4 @@ export const consentEventSchema = z.strictObject({
   reason: text,
   prev_hash: hex64,
   hash: hex64,
-} satisfies Record<keyof ConsentEvent, z.ZodType>);
+} satisfies Record<keyof ChainEvent, z.ZodType>);

@@ -27,7 +27,7 @@ export async function checkReadiness(app: Pick<AppContext, 'store' | 'writes' | 
   const problems: string[] = [];
   const schema = await schemaProblem(store.db, store.location);
   if (schema) problems.push(schema);
-  if (store.location !== ':memory:') {
+  if (store.kind === 'sqlite' && store.location !== ':memory:') {
     const dir = dirname(store.location);
     const fs = await statfs(dir);
     const free = fs.bavail * fs.bsize;

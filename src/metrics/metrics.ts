@@ -29,7 +29,8 @@ export interface Metrics {
 
 export interface MetricsOptions {
   /** The SQLite file whose `-wal` companion is measured; `:memory:` has none. */
-  databaseFile: string;
+  /** The SQLite file, whose WAL size is reported; undefined for PostgreSQL. */
+  databaseFile: string | undefined;
 }
 
 const PREFIX = 'optin_ivr_';
@@ -99,11 +100,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const writeFailures = new Counter({
     name: `${PREFIX}write_failures_total`,
-    help: 'Writes that failed in the storage layer, by SQLite error code',
+    help: 'Writes that failed in the storage layer, by SQLite error code or PostgreSQL SQLSTATE',
     labelNames: ['code'],
     registers,
   });
-  const walFile = options.databaseFile === ':memory:' ? undefined : `${options.databaseFile}-wal`;
+  const walFile =
+    options.databaseFile === undefined || options.databaseFile === ':memory:'
+      ? undefined
+      : `${options.databaseFile}-wal`;
   new Gauge({
     name: `${PREFIX}wal_bytes`,
     help: 'Size of the SQLite write-ahead log; it should shrink back after checkpoints',

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { eventsForCall } from '../db/ledger.js';
-import { openStore } from '../db/store.js';
+import { engineOfUrl, openStore } from '../db/store.js';
 import type { CallTarget } from './call-target.js';
 
 export class TargetError extends Error {
@@ -9,20 +9,22 @@ export class TargetError extends Error {
 
 /**
  * A server that is already running at `url`. It owns its database; the simulator reads events only when told
- * which SQLite file that server writes (`dbFile`), since over HTTP there is no way to ask for them. When that
+ * which database that server writes (`dbFile`: its SQLite file or PostgreSQL URL), since over HTTP there is no way to ask for them. When that
  * server checks signatures against its `PUBLIC_BASE_URL`, requests are signed for `publicUrl` and still sent
  * to `url`, as they reach it through a proxy or tunnel.
  */
 export function remoteServer(url: string, dbFile: string | undefined, publicUrl?: string): CallTarget {
   checkBaseUrl('--url', url, 'http://127.0.0.1:3000');
   if (publicUrl !== undefined) checkBaseUrl('public URL', publicUrl, 'https://ivr.example.com');
-  if (dbFile !== undefined && (dbFile === ':memory:' || !existsSync(dbFile))) {
+  const onFile = dbFile !== undefined && engineOfUrl(dbFile) === 'sqlite';
+  if (onFile && (dbFile === ':memory:' || !existsSync(dbFile))) {
     throw new TargetError(
       `--db "${dbFile}" is not an existing database file: with --url it must be the file the server at ${url} writes`,
     );
   }
   const base = url.replace(/\/+$/, '');
-  const store = dbFile === undefined ? undefined : openStore(dbFile);
+  // A server's PostgreSQL ledger is read through a small pool of its own, read-only.
+  const store = dbFile === undefined ? undefined : openStore(dbFile, { readonly: !onFile, postgres: { poolSize: 1 } });
   return {
     publicUrl: publicUrl?.replace(/\/+$/, '') ?? base,
     localUrl: base,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
 import { BIN, runCli, runUntilPipeCloses } from '../helpers/cli.js';
-import { addEvents, addManyEvents, allEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
+import { addEvents, addManyEvents, allEvents, asExported, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
 let rows: ConsentEvent[];
@@ -144,7 +144,7 @@ describe('optin-ivr export', () => {
         .trimEnd()
         .split('\n')
         .map((l) => JSON.parse(l)),
-    ).toEqual(rows);
+    ).toEqual(asExported(rows));
     const raw = await runCli(['export', '--columns', 'all', '--raw', '--bom'], env);
     expect(raw.stdout.startsWith('\uFEFFseq,')).toBe(true);
     expect(raw.stdout).toContain(',+14155550123,');

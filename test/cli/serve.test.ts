@@ -104,7 +104,7 @@ describe('optin-ivr migrate', () => {
     const first = await runCli(['migrate'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(
-      /applied 7 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys, 2026-11-25-003-insert-guards, 2026-11-28-011-script-versions, 2026-11-28-013-desk, 2026-11-28-014-write-probe, 2026-11-28-016-evidence/,
+      /applied 8 migration\(s\) to .*: 2026-11-25-001-ledger, 2026-11-25-002-idempotency-keys, 2026-11-25-003-insert-guards, 2026-11-28-011-script-versions, 2026-11-28-013-desk, 2026-11-28-014-write-probe, 2026-11-28-016-evidence, 2026-11-29-200-chain-id/,
     );
     const second = await runCli(['migrate'], env);
     expect(second.stdout).toMatch(/is up to date/);

@@ -8,6 +8,7 @@ import { openStore } from '../../src/db/store.js';
 import { listen } from '../../src/http/listen.js';
 import type { SimulatorRun } from '../../src/simulator/transcript.js';
 import { runCli, runCliProcess, startServe } from '../helpers/cli.js';
+import { type TestDatabase, testDatabaseUrl } from '../helpers/engines.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { startTwimlServer, twiml } from '../helpers/twiml-server.js';
 
@@ -369,5 +370,53 @@ describe('optin-ivr simulate, against TwiML Twilio would doubt or refuse', () =>
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('optin-ivr simulate on a PostgreSQL ledger', () => {
+  let database: TestDatabase;
+  let server: { url: string; child: ChildProcess };
+  beforeAll(async () => {
+    database = await testDatabaseUrl('postgres');
+    server = await startServe({ DATABASE_URL: database.url, TWILIO_AUTH_TOKEN: 'served-token-123456' });
+  });
+  afterAll(async () => {
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    await database.remove();
+  });
+
+  it('calls a server on PostgreSQL with --url and lists the events from the --db URL it writes', async () => {
+    const { code, stdout } = await runCli(
+      [
+        'simulate',
+        '--url',
+        server.url,
+        '--token',
+        'served-token-123456',
+        '--db',
+        database.url,
+        '--press',
+        '1,1,1',
+        '--json',
+      ],
+      CI,
+    );
+    expect(code).toBe(0);
+    const t = JSON.parse(stdout) as SimulatorRun;
+    expect(t.events?.map((e) => [e.decision, e.category])).toEqual([
+      ['opt_in', 'utility'],
+      ['opt_in', 'marketing'],
+    ]);
+  });
+
+  it('runs the server in process on the --db URL, and the call continues the same chain', async () => {
+    const { code, stdout } = await runCli(
+      ['simulate', '--db', database.url, '--from', '+14155550188', '--press', '2', '--json'],
+      CI,
+    );
+    expect(code).toBe(0);
+    const t = JSON.parse(stdout) as SimulatorRun;
+    expect(t.events?.map((e) => [e.decision, e.seq])).toEqual([['declined', 3]]);
   });
 });

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type ChainedFields, checkChain, eventHash, GENESIS_HASH } from '../../src/db/chain.js';
-import type { ConsentEvent } from '../../src/db/schema.js';
+import { type ChainEvent, type ChainedFields, checkChain, eventHash, GENESIS_HASH } from '../../src/db/chain.js';
 import { ivrEvent } from '../helpers/ledger.js';
 
 // The walk over a chain, without a database. The hash recipe itself is pinned by known answers
 // (known-answers.test.ts), so building the chains here with eventHash is safe.
 
 /** A well-formed chain of `count` events starting at `from` after `prev`. */
-function chain(count: number, from = 1, prev = GENESIS_HASH): ConsentEvent[] {
-  const events: ConsentEvent[] = [];
+function chain(count: number, from = 1, prev = GENESIS_HASH): ChainEvent[] {
+  const events: ChainEvent[] = [];
   for (let seq = from; seq < from + count; seq++) {
     const fields: ChainedFields = {
       transcript_sha256: null,
@@ -37,7 +36,7 @@ describe('checking a chain', () => {
 
   it('names the first event after a gap, and which events are missing', async () => {
     const events = chain(5);
-    expect(await checkChain([events[0], events[1], events[4]] as ConsentEvent[])).toEqual({
+    expect(await checkChain([events[0], events[1], events[4]] as ChainEvent[])).toEqual({
       ok: false,
       count: 2,
       seq: 5,
@@ -47,12 +46,12 @@ describe('checking a chain', () => {
 
   it('names an event out of order', async () => {
     const events = chain(3);
-    expect(await checkChain([events[0], events[2], events[1]] as ConsentEvent[])).toMatchObject({
+    expect(await checkChain([events[0], events[2], events[1]] as ChainEvent[])).toMatchObject({
       ok: false,
       seq: 3,
       problem: 'seq 3 follows seq 1: events 2..2 are missing',
     });
-    expect(await checkChain([events[0], events[0]] as ConsentEvent[])).toEqual({
+    expect(await checkChain([events[0], events[0]] as ChainEvent[])).toEqual({
       ok: false,
       count: 1,
       seq: 1,
@@ -62,8 +61,8 @@ describe('checking a chain', () => {
 
   it('names an event whose prev_hash is not the hash before it', async () => {
     const [a, b] = chain(2);
-    const forged = { ...(b as ConsentEvent), prev_hash: 'e'.repeat(64) };
-    expect(await checkChain([a, forged] as ConsentEvent[])).toEqual({
+    const forged = { ...(b as ChainEvent), prev_hash: 'e'.repeat(64) };
+    expect(await checkChain([a, forged] as ChainEvent[])).toEqual({
       ok: false,
       count: 1,
       seq: 2,
@@ -73,8 +72,8 @@ describe('checking a chain', () => {
 
   it('names a changed field, with the stored and the recomputed hash', async () => {
     const [a, b] = chain(2);
-    const changed = { ...(a as ConsentEvent), decision: 'declined' as const };
-    const result = await checkChain([changed, b] as ConsentEvent[]);
+    const changed = { ...(a as ChainEvent), decision: 'declined' as const };
+    const result = await checkChain([changed, b] as ChainEvent[]);
     expect(result).toEqual({
       ok: false,
       count: 0,
@@ -98,7 +97,7 @@ describe('checking a chain', () => {
     expect(await checkChain(slice, { from: 'first-event' })).toEqual({ ok: true, count: 3, head: slice[2]?.hash });
     // From the genesis hash the same slice starts with a gap.
     expect(await checkChain(slice)).toMatchObject({ ok: false, seq: 3, problem: /events 1..2 are missing/ });
-    const broken = [slice[0], { ...(slice[1] as ConsentEvent), prev_hash: 'd'.repeat(64) }] as ConsentEvent[];
+    const broken = [slice[0], { ...(slice[1] as ChainEvent), prev_hash: 'd'.repeat(64) }] as ChainEvent[];
     expect(await checkChain(broken, { from: 'first-event' })).toEqual({
       ok: false,
       seq: 4,
@@ -106,7 +105,7 @@ describe('checking a chain', () => {
       problem: `prev_hash is ${'d'.repeat(64)}, but the previous event's hash is ${slice[0]?.hash}`,
     });
     // Only the first event of a slice is taken as given: a gap after it is still a gap.
-    expect(await checkChain([slice[0], slice[2]] as ConsentEvent[], { from: 'first-event' })).toEqual({
+    expect(await checkChain([slice[0], slice[2]] as ChainEvent[], { from: 'first-event' })).toEqual({
       ok: false,
       seq: 5,
       count: 1,
@@ -116,7 +115,7 @@ describe('checking a chain', () => {
 
   it('still checks seq 1 of a slice against the genesis hash', async () => {
     const [first] = chain(1);
-    const forged = { ...(first as ConsentEvent), prev_hash: 'b'.repeat(64) };
+    const forged = { ...(first as ChainEvent), prev_hash: 'b'.repeat(64) };
     expect(await checkChain([forged], { from: 'first-event' })).toMatchObject({
       ok: false,
       seq: 1,

@@ -1,29 +1,29 @@
 import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
 import type { Store } from '../../src/db/store.js';
+import { ENGINES } from '../helpers/engines.js';
 import { ivrEvent, keepTestStatement, tempStore } from '../helpers/ledger.js';
 
 // About processes: the writers are separate Node processes on the built dist/, as several servers or CLI runs would
 // be, so this test needs `npm run build` and is left out of mutation runs.
 
-let dir: string;
+let file: string;
 let store: Store;
 let remove: () => Promise<void>;
-beforeEach(async () => {
-  ({ store, dir, remove } = await tempStore());
-});
-afterEach(() => remove());
 
 const event = ivrEvent;
 
-describe('the consent ledger, written by several processes', () => {
-  it('does not fork the chain when two processes append to the same file at once', async () => {
-    const file = join(dir, 'optin.db');
+describe.each(ENGINES)('the consent ledger, written by several processes (%s)', (engine) => {
+  beforeEach(async () => {
+    ({ store, file, remove } = await tempStore(engine));
+  });
+  afterEach(() => remove());
+
+  it('does not fork the chain when three processes append to the same ledger at once', async () => {
     const storeModule = pathToFileURL(resolve('dist/db/store.js')).href;
     const ledgerModule = pathToFileURL(resolve('dist/db/ledger.js')).href;
     const writer = `
@@ -42,11 +42,12 @@ describe('the consent ledger, written by several processes', () => {
     await Promise.all([run('a'), run('b'), run('c')]);
     const result = await verifyLedger(store.db);
     expect(result).toMatchObject({ ok: true, count: 180 });
-    const check = new SQLite(file, { readonly: true });
-    const forks = check
-      .prepare('SELECT prev_hash, count(*) n FROM consent_events GROUP BY prev_hash HAVING n > 1')
-      .all();
-    check.close();
+    const forks = await store.db
+      .selectFrom('consent_events')
+      .select(['prev_hash', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('prev_hash')
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .execute();
     expect(forks).toEqual([]);
   });
 });

@@ -1,31 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommitInfo, GroupCommitter } from '../../src/db/group-commit.js';
 import { appendEvents, verifyLedger } from '../../src/db/ledger.js';
 import { migrate, openStore, type Store, type StoreOptions } from '../../src/db/store.js';
+import { ENGINES, type Engine, type TestDatabase, testDatabaseUrl } from '../helpers/engines.js';
 import { ivrEvent, keepTestStatement } from '../helpers/ledger.js';
 
-let dir: string;
-let store: Store;
+let database: TestDatabase | undefined;
+let current: Store | undefined;
+let reader: Store | undefined;
 let commits: CommitInfo[];
 
-async function open(options: StoreOptions = {}): Promise<Store> {
-  dir = mkdtempSync(join(tmpdir(), 'optin-group-commit-'));
+async function open(engine: Engine, options: StoreOptions = {}): Promise<Store> {
+  database = await testDatabaseUrl(engine);
   commits = [];
-  store = openStore(join(dir, 'optin.db'), { onCommit: (c) => commits.push(c), ...options });
-  await migrate(store.db);
-  await store.write((trx) => keepTestStatement(trx));
+  const opened = openStore(database.url, { onCommit: (c) => commits.push(c), ...options });
+  current = opened;
+  await migrate(opened.db);
+  await opened.write((trx) => keepTestStatement(trx));
+  reader = openStore(database.url, { readonly: true });
   commits = [];
-  return store;
+  return opened;
 }
 
 afterEach(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await reader?.close();
+  await current?.close();
+  await database?.remove();
+  reader = current = database = undefined;
 });
 
 let id = 0;
@@ -43,20 +45,14 @@ function optIn(s: Store, callSid: string) {
 const sid = (n: number) => `CA${String(n).padStart(32, '0')}`;
 
 /** What another connection sees: only what is committed. */
-function committedCallSids(): string[] {
-  const other = new SQLite(join(dir, 'optin.db'), { readonly: true });
-  try {
-    return (other.prepare('select call_sid from consent_events order by seq').all() as { call_sid: string }[]).map(
-      (r) => r.call_sid,
-    );
-  } finally {
-    other.close();
-  }
+async function committedCallSids(): Promise<string[]> {
+  const rows = await (reader as Store).db.selectFrom('consent_events').select('call_sid').orderBy('seq').execute();
+  return rows.map((r) => r.call_sid as string);
 }
 
-describe('group commit', () => {
+describe.each(ENGINES)('group commit (%s)', (engine) => {
   it('shares one transaction among the writes that arrive together, in the order they arrived', async () => {
-    await open();
+    const store = await open(engine);
     const before = store.writeStats();
     const events = await Promise.all(Array.from({ length: 10 }, (_, i) => optIn(store, sid(i))));
     expect(events.map((e) => e?.call_sid)).toEqual(Array.from({ length: 10 }, (_, i) => sid(i)));
@@ -67,14 +63,14 @@ describe('group commit', () => {
   });
 
   it('takes at most maxBatch writes into one transaction', async () => {
-    await open({ maxBatch: 4 });
+    const store = await open(engine, { maxBatch: 4 });
     await Promise.all(Array.from({ length: 10 }, (_, i) => optIn(store, sid(i))));
     expect(commits.map((c) => c.batchSize)).toEqual([4, 4, 2]);
-    expect(committedCallSids()).toEqual(Array.from({ length: 10 }, (_, i) => sid(i)));
+    expect(await committedCallSids()).toEqual(Array.from({ length: 10 }, (_, i) => sid(i)));
   });
 
   it('waits up to maxWaitMs for more writes before it begins', async () => {
-    await open({ maxWaitMs: 30 });
+    const store = await open(engine, { maxWaitMs: 30 });
     const first = optIn(store, sid(1));
     await new Promise((resolve) => setTimeout(resolve, 5));
     await Promise.all([first, optIn(store, sid(2))]);
@@ -122,7 +118,7 @@ describe('group commit', () => {
   });
 
   it('rolls back a write that throws to its own savepoint; the others commit', async () => {
-    await open();
+    const store = await open(engine);
     const results = await Promise.allSettled([
       optIn(store, sid(1)),
       store.write(async (trx) => {
@@ -133,16 +129,54 @@ describe('group commit', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason.message).toBe('the flow refused this turn');
-    expect(committedCallSids()).toEqual([sid(1), sid(3)]);
+    expect(await committedCallSids()).toEqual([sid(1), sid(3)]);
     expect(commits.map((c) => c.batchSize)).toEqual([2]);
     expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
   });
 
+  it('fails the batch, not just one write, when the database ends the transaction under it', async () => {
+    const store = await open(engine);
+    const results = await Promise.allSettled([
+      optIn(store, sid(1)),
+      // As SQLite does on a full disk: the whole transaction is gone, the write itself carries on.
+      store.write(async (trx) => {
+        await sql`rollback`.execute(trx);
+      }),
+      optIn(store, sid(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await committedCallSids()).toEqual([sid(1), sid(3)]);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
+  });
+
+  it('runs the writes of a batch whose connection is lost again alone, and fails only the one it was lost in', async () => {
+    const store = await open(engine);
+    const lose =
+      engine === 'postgres'
+        ? sql`select pg_terminate_backend(pg_backend_pid())`
+        : // SQLite has no connection to lose; a closed transaction is the nearest (as above).
+          sql`rollback`;
+    const results = await Promise.allSettled([
+      optIn(store, sid(1)),
+      store.write(async (trx) => {
+        await lose.execute(trx);
+      }),
+      optIn(store, sid(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await committedCallSids()).toEqual([sid(1), sid(3)]);
+    // The store goes on with a new connection, no restart.
+    await optIn(store, sid(4));
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 3 });
+  });
+});
+
+describe('group commit on SQLite', () => {
   it('confirms nothing a batch that fails at COMMIT did not commit, and runs the others again alone', async () => {
-    await open();
+    const store = await open('sqlite');
     const seenWhenConfirmed: Record<string, string[]> = {};
-    const confirm = (name: string) => (value: unknown) => {
-      seenWhenConfirmed[name] = committedCallSids();
+    const confirm = (name: string) => async (value: unknown) => {
+      seenWhenConfirmed[name] = await committedCallSids();
       return value;
     };
     // B's orphan row passes its own statements (foreign keys deferred) and fails the transaction's COMMIT.
@@ -165,19 +199,17 @@ describe('group commit', () => {
     expect(seenWhenConfirmed.c).toContain(sid(3));
     expect(seenWhenConfirmed.b).toBeUndefined();
     expect(commits.map((c) => c.batchSize)).toEqual([1, 1]);
-    const db = new SQLite(join(dir, 'optin.db'), { readonly: true });
-    expect(db.prepare('select count(*) as n from call_steps').get()).toEqual({ n: 0 });
-    db.close();
+    expect(await (reader as Store).db.selectFrom('call_steps').selectAll().execute()).toEqual([]);
     // Run again, not twice: each event once, the chain unbroken.
-    expect(committedCallSids()).toEqual([sid(1), sid(3)]);
+    expect(await committedCallSids()).toEqual([sid(1), sid(3)]);
     expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
   });
 
   it('confirms nothing of a batch that fails part-way: each write is confirmed only once it is committed', async () => {
-    await open();
+    const store = await open('sqlite');
     const seenWhenConfirmed: Record<string, string[]> = {};
-    const confirm = (name: string) => (value: unknown) => {
-      seenWhenConfirmed[name] = committedCallSids();
+    const confirm = (name: string) => async (value: unknown) => {
+      seenWhenConfirmed[name] = await committedCallSids();
       return value;
     };
     let ended = 0;
@@ -204,20 +236,5 @@ describe('group commit', () => {
     expect(ended).toBe(2);
     expect(commits.map((c) => c.batchSize)).toEqual([1, 1, 1, 1]);
     expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 4 });
-  });
-
-  it('fails the batch, not just one write, when the database ends the transaction under it', async () => {
-    await open();
-    const results = await Promise.allSettled([
-      optIn(store, sid(1)),
-      // As SQLite does on a full disk: the whole transaction is gone, the write itself carries on.
-      store.write(async (trx) => {
-        await sql`rollback`.execute(trx);
-      }),
-      optIn(store, sid(3)),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(committedCallSids()).toEqual([sid(1), sid(3)]);
-    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
   });
 });

@@ -2,17 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ChainedFields, canonicalEvent, checkChain, eventHash, GENESIS_HASH } from '../../src/db/chain.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
+import { FIRST_CANONICAL, FIRST_HASH, SECOND_CANONICAL, SECOND_HASH } from '../helpers/known-events.js';
 
-// Known answers: the canonical forms and hashes below were computed once with `printf … | sha256sum` (see
+// Known answers: the canonical forms and hashes in helpers/known-events.ts were computed once with `printf … | sha256sum` (see
 // docs/ledger.md), not by the code under test. A change to the recipe - a field dropped, prev_hash left out, keys
 // in another order, non-ASCII escaped - breaks them, and with them every ledger already written.
-
-const FIRST_CANONICAL =
-  '{"account_sid":"AC0123456789abcdef0123456789abcdef","attempt":1,"business":"Demo Shop","call_sid":"CA0123456789abcdef0123456789abcdef","called_number":"+15005550006","category":"utility","channel":"whatsapp","decision":"opt_in","digits":"1","event_id":"7f1c2a9e-3b4d-4e5f-8a6b-0c1d2e3f4a5b","language":"en-US","number_source":"caller_id","phone_number":"+14155550123","prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","prompt_id":"statement","reason":null,"recorded_at":"2026-11-25T10:00:00.000Z","script_id":"demo","script_version":"1","seq":1,"signature_verified":1,"source":"ivr","statement_sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","voice":"Polly.Joanna-Neural"}';
-const FIRST_HASH = '23a43e89b7a349a32693151566d3c7936fa26df1e0000c25319997bfb4a7e233';
-const SECOND_CANONICAL =
-  '{"account_sid":null,"attempt":null,"business":"Café Zürich","call_sid":null,"called_number":null,"category":"marketing","channel":"whatsapp","decision":"opt_out","digits":null,"event_id":"0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e","language":null,"number_source":null,"phone_number":"+4915112345678","prev_hash":"23a43e89b7a349a32693151566d3c7936fa26df1e0000c25319997bfb4a7e233","prompt_id":null,"reason":"Kündigung am Telefon – „bitte keine Angebote“ 📵","recorded_at":"2026-11-26T08:30:15.250Z","script_id":null,"script_version":null,"seq":2,"signature_verified":null,"source":"agent","statement_sha256":null,"voice":null}';
-const SECOND_HASH = '09eb0da1d2accbfffa4d047836504d237d15f112b735b42b57aa3a8d6f56f5e4';
 
 const first = JSON.parse(FIRST_CANONICAL) as ChainedFields;
 const second = JSON.parse(SECOND_CANONICAL) as ChainedFields;

@@ -9,15 +9,22 @@ import {
   readEvents,
   verifyLedger,
 } from '../../src/db/ledger.js';
+import type { ConsentEvent } from '../../src/db/schema.js';
 import { type Store, writeTransaction } from '../../src/db/store.js';
+import { verifyStore } from '../../src/evidence/verify-store.js';
+import { ENGINES, type Engine } from '../helpers/engines.js';
 import { ivrEvent, keepTestStatement, TEST_STATEMENT_SHA256, tempStore } from '../helpers/ledger.js';
+import { dropTrigger, exec } from '../helpers/tamper.js';
 
 let store: Store;
 let remove: () => Promise<void>;
-beforeEach(async () => {
-  ({ store, remove } = await tempStore());
-});
-afterEach(() => remove());
+
+function useStore(engine: Engine) {
+  beforeEach(async () => {
+    ({ store, remove } = await tempStore(engine));
+  });
+  afterEach(() => remove());
+}
 
 const event = ivrEvent;
 
@@ -29,7 +36,9 @@ async function append(...events: NewConsentEvent[]) {
   });
 }
 
-describe('the consent ledger', () => {
+describe.each(ENGINES)('the consent ledger (%s)', (engine) => {
+  useStore(engine);
+
   it('chains each event to the one before, starting from the genesis hash', async () => {
     const [a, b] = await append(event(), event({ category: 'marketing' }));
     expect(a?.seq).toBe(1);
@@ -66,8 +75,8 @@ describe('the consent ledger', () => {
 
   it('names the first row altered under the triggers, and what differs', async () => {
     await append(event(), event({ category: 'marketing' }), event({ phone_number: '+14155550199' }));
-    store.sqlite.exec('DROP TRIGGER consent_events_no_update');
-    store.sqlite.exec("UPDATE consent_events SET decision = 'declined' WHERE seq = 2");
+    await dropTrigger(store, 'consent_events_no_update', 'consent_events');
+    await exec(store, "UPDATE consent_events SET decision = 'declined' WHERE seq = 2");
     const result = await verifyLedger(store.db);
     expect(result).toMatchObject({ ok: false, seq: 2, count: 1 });
     expect(result.ok === false && result.problem).toMatch(/hash is [0-9a-f]{64}, but the row's contents hash to/);
@@ -75,8 +84,8 @@ describe('the consent ledger', () => {
 
   it('detects a deleted middle row', async () => {
     await append(event(), event(), event());
-    store.sqlite.exec('DROP TRIGGER consent_events_no_delete');
-    store.sqlite.exec('DELETE FROM consent_events WHERE seq = 2');
+    await dropTrigger(store, 'consent_events_no_delete', 'consent_events');
+    await exec(store, 'DELETE FROM consent_events WHERE seq = 2');
     expect(await verifyLedger(store.db)).toMatchObject({
       ok: false,
       seq: 3,
@@ -86,34 +95,57 @@ describe('the consent ledger', () => {
 
   it('detects a rewritten hash that no longer links to the next row', async () => {
     await append(event(), event());
-    store.sqlite.exec('DROP TRIGGER consent_events_no_update');
-    store.sqlite.exec(`UPDATE consent_events SET hash = '${'f'.repeat(64)}' WHERE seq = 1`);
+    await dropTrigger(store, 'consent_events_no_update', 'consent_events');
+    await exec(store, `UPDATE consent_events SET hash = '${'f'.repeat(64)}' WHERE seq = 1`);
     expect(await verifyLedger(store.db)).toMatchObject({ ok: false, seq: 1 });
   });
 
-  it('refuses an inserted row that does not extend the chain head, REPLACE included', async () => {
+  it('refuses an inserted row that does not extend the chain head, an upsert included', async () => {
     const [first] = await append(event());
-    const row = { ...(first as Record<string, unknown>), event_id: 'forged', hash: 'f'.repeat(64) };
-    const insert = (values: Record<string, unknown>, verb = 'INSERT') =>
-      store.sqlite
-        .prepare(
-          `${verb} INTO consent_events (${Object.keys(values).join(', ')}) VALUES (${Object.keys(values)
-            .map(() => '?')
-            .join(', ')})`,
-        )
-        .run(...Object.values(values));
-    expect(() => insert({ ...row, seq: -1 })).toThrow(/must follow the chain head/);
-    expect(() => insert({ ...row, seq: 0 })).toThrow(/must follow the chain head/);
-    expect(() => insert({ ...row, seq: 2, prev_hash: 'e'.repeat(64) })).toThrow(/must follow the chain head/);
+    const row = { ...(first as ConsentEvent), event_id: 'forged', hash: 'f'.repeat(64) };
+    const insert = (values: ConsentEvent) => store.db.insertInto('consent_events').values(values).execute();
+    await expect(insert({ ...row, seq: -1 })).rejects.toThrow(/must follow the chain head/);
+    await expect(insert({ ...row, seq: 0 })).rejects.toThrow(/must follow the chain head/);
+    await expect(insert({ ...row, seq: 2, prev_hash: 'e'.repeat(64) })).rejects.toThrow(/must follow the chain head/);
     // The right prev_hash does not make a wrong seq acceptable: no gap, no going back.
     const head = first?.hash as string;
-    expect(() => insert({ ...row, seq: 3, prev_hash: head })).toThrow(/must follow the chain head/);
-    expect(() => insert({ ...row, seq: 1, prev_hash: head })).toThrow(/must follow the chain head|append-only/);
-    expect(() => insert({ ...row, seq: 0, prev_hash: head })).toThrow(/must follow the chain head/);
-    expect(() => insert({ ...row, seq: 1, decision: 'opt_out' }, 'INSERT OR REPLACE')).toThrow(/append-only/);
+    await expect(insert({ ...row, seq: 3, prev_hash: head })).rejects.toThrow(/must follow the chain head/);
+    await expect(insert({ ...row, seq: 1, prev_hash: head })).rejects.toThrow(/must follow the chain head|append-only/);
+    await expect(insert({ ...row, seq: 0, prev_hash: head })).rejects.toThrow(/must follow the chain head/);
+    await expect(
+      store.db
+        .insertInto('consent_events')
+        .values({ ...row, seq: 1, prev_hash: head })
+        .onConflict((oc) => oc.column('seq').doUpdateSet({ decision: 'opt_out' }))
+        .execute(),
+    ).rejects.toThrow(/append-only/);
+    if (engine === 'sqlite') {
+      // SQLite's REPLACE deletes the old row without firing delete triggers: the insert guard stops it.
+      const values = { ...row, seq: 1, decision: 'opt_out' };
+      expect(() =>
+        store.sqlite
+          .prepare(
+            `INSERT OR REPLACE INTO consent_events (${Object.keys(values).join(', ')}) VALUES (${Object.keys(values)
+              .map(() => '?')
+              .join(', ')})`,
+          )
+          .run(...Object.values(values)),
+      ).toThrow(/append-only/);
+    }
     expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 1 });
     // The one row that does extend the head is accepted: the trigger refuses by rule, not everything.
-    expect(() => insert({ ...row, seq: 2, prev_hash: head })).not.toThrow();
+    await expect(insert({ ...row, seq: 2, prev_hash: head })).resolves.toBeDefined();
+  });
+
+  it('refuses TRUNCATE of the events and the statements', async () => {
+    await append(event());
+    // SQLite has no TRUNCATE (its DELETE without WHERE fires the delete trigger, tested above).
+    for (const table of ['consent_events', 'statements']) {
+      await expect(
+        exec(store, engine === 'postgres' ? `TRUNCATE ${table} CASCADE` : `DELETE FROM ${table}`),
+      ).rejects.toThrow(/append-only/);
+    }
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 1 });
   });
 
   it('reads every event once and in order, a page at a time, from the start or after a seq', async () => {
@@ -141,15 +173,17 @@ describe('the consent ledger', () => {
 
   it('names a row slipped in outside the chain once the triggers are dropped', async () => {
     const [first] = await append(event(), event());
-    store.sqlite.exec('DROP TRIGGER consent_events_extend_head');
-    store.sqlite
-      .prepare(
-        `INSERT INTO consent_events SELECT -1, 'forged', call_sid, account_sid, called_number, '+14155550199',
-         number_source, business, channel, category, decision, digits, prompt_id, attempt, source, script_id,
-         script_version, language, voice, statement_sha256, signature_verified, reason, recorded_at, prev_hash,
-         'fakehash', transcript_sha256 FROM consent_events WHERE seq = ?`,
-      )
-      .run(first?.seq);
+    await dropTrigger(store, 'consent_events_extend_head', 'consent_events');
+    await store.db
+      .insertInto('consent_events')
+      .values({
+        ...(first as ConsentEvent),
+        seq: -1,
+        event_id: 'forged',
+        phone_number: '+14155550199',
+        hash: 'fakehash',
+      })
+      .execute();
     expect(await verifyLedger(store.db)).toMatchObject({
       ok: false,
       seq: -1,
@@ -157,34 +191,55 @@ describe('the consent ledger', () => {
     });
   });
 
-  it('keeps the first text of a statement: a second insert of its hash, REPLACE included, changes nothing', async () => {
+  it('keeps the first text of a statement: a second insert of its hash changes nothing', async () => {
     await append(event());
-    store.sqlite
-      .prepare(
-        "INSERT OR REPLACE INTO statements (sha256, text, script_id, script_version, language, voice, prompt_id, first_used_at) VALUES (?, 'By pressing 1 you agree to everything.', 'demo', '1', 'en-US', 'alice', 'statement', '2026-11-25T10:00:00.000Z')",
-      )
-      .run(TEST_STATEMENT_SHA256);
-    const kept = store.sqlite.prepare('SELECT text FROM statements WHERE sha256 = ?').get(TEST_STATEMENT_SHA256);
-    expect(kept).toEqual({ text: expect.stringMatching(/^Hello, this is Demo Shop/) });
+    const verb = engine === 'postgres' ? 'INSERT' : 'INSERT OR REPLACE';
+    await exec(
+      store,
+      `${verb} INTO statements (sha256, text, script_id, script_version, language, voice, prompt_id, first_used_at) VALUES ('${TEST_STATEMENT_SHA256}', 'By pressing 1 you agree to everything.', 'demo', '1', 'en-US', 'alice', 'statement', '2026-11-25T10:00:00.000Z')`,
+    );
+    const kept = await store.db
+      .selectFrom('statements')
+      .select('text')
+      .where('sha256', '=', TEST_STATEMENT_SHA256)
+      .execute();
+    expect(kept).toEqual([{ text: expect.stringMatching(/^Hello, this is Demo Shop/) }]);
     expect(await verifyLedger(store.db)).toMatchObject({ ok: true });
   });
 
   it('names the first decision whose statement was changed or removed under the triggers', async () => {
     await append(event({ statement_sha256: null, source: 'agent' }), event());
-    store.sqlite.exec('DROP TRIGGER statements_no_update');
-    store.sqlite.exec("UPDATE statements SET text = 'By pressing 1 you agree to everything.'");
+    await dropTrigger(store, 'statements_no_update', 'statements');
+    await exec(store, "UPDATE statements SET text = 'By pressing 1 you agree to everything.'");
     expect(await verifyLedger(store.db)).toMatchObject({
       ok: false,
       seq: 2,
       problem: expect.stringMatching(/statement kept under [0-9a-f]{64} has been changed: its text hashes to/),
     });
-    store.sqlite.exec('DROP TRIGGER statements_no_delete');
-    store.sqlite.exec('DELETE FROM statements');
+    await dropTrigger(store, 'statements_no_delete', 'statements');
+    await exec(store, 'DELETE FROM statements');
     expect(await verifyLedger(store.db)).toMatchObject({
       ok: false,
       seq: 2,
       problem: expect.stringMatching(/missing/),
     });
+  });
+
+  it('has verify-store name an append-only trigger dropped or disabled, though every hash still verifies', async () => {
+    await append(event());
+    expect(await verifyStore(store.db)).toMatchObject({ ok: true, count: 1 });
+    await dropTrigger(store, 'statements_no_delete', 'statements');
+    expect(await verifyStore(store.db)).toMatchObject({
+      ok: false,
+      step: 'schema',
+      problem: expect.stringMatching(/trigger statements_no_delete is missing/),
+    });
+    if (engine === 'postgres') {
+      await exec(store, 'ALTER TABLE consent_events DISABLE TRIGGER consent_events_no_truncate');
+      expect(await verifyStore(store.db)).toMatchObject({
+        problem: expect.stringMatching(/trigger consent_events_no_truncate is disabled/),
+      });
+    }
   });
 
   it('gives the latest decision per business and category as the current consent', async () => {
@@ -199,6 +254,10 @@ describe('the consent ledger', () => {
     expect(await currentConsent(store.db, '+14155550123', 'Other Co')).toHaveLength(1);
     expect(await currentConsent(store.db, '+19999999999')).toEqual([]);
   });
+});
+
+describe('the consent ledger on SQLite', () => {
+  useStore('sqlite');
 
   it('answers current consent from the subscriber index, not a table scan', () => {
     const plan = store.sqlite

@@ -6,6 +6,7 @@ import { Migrator } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/db/migrations.js';
 import { migrate } from '../../src/db/store.js';
+import { ENGINES } from '../helpers/engines.js';
 import { Caller, followRedirect, postSigned, startServer, type TestServer } from '../helpers/server.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
@@ -45,15 +46,15 @@ function fillDisk(file: string): void {
   }
 }
 
-describe('/readyz', () => {
+describe.each(ENGINES)('/readyz (%s)', (engine) => {
   it('answers 200 on a healthy database, and /healthz too', async () => {
-    server = await startServer();
+    server = await startServer({}, { engine });
     expect(await get('/readyz')).toEqual({ status: 200, body: { status: 'ready' } });
     expect(await get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
 
   it('answers 503 while a migration is pending, and 200 once it is applied, without a restart', async () => {
-    server = await startServer();
+    server = await startServer({}, { engine });
     const db = server.context.store.db;
     // The database as an older release left it: the latest migration not yet applied.
     const down = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateDown();

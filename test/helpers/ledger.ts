@@ -8,19 +8,26 @@ import type { ConsentEvent, Database } from '../../src/db/schema.js';
 import { keepStatements } from '../../src/db/statements.js';
 import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
 import { sha256Hex } from '../../src/hash.js';
+import { type Engine, testDatabaseUrl } from './engines.js';
 
-/** A migrated ledger in a fresh SQLite file in a temp dir. */
-export async function tempStore(): Promise<{ store: Store; dir: string; file: string; remove(): Promise<void> }> {
+/**
+ * A migrated ledger, empty: a fresh SQLite file in a temp dir, or a fresh PostgreSQL schema (`engine`).
+ * `file` is what DATABASE_URL names (the file, or the PostgreSQL URL); `dir` is a temp dir either way.
+ */
+export async function tempStore(
+  engine: Engine = 'sqlite',
+): Promise<{ store: Store; dir: string; file: string; remove(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'optin-ledger-'));
-  const file = join(dir, 'optin.db');
-  const store = openStore(file);
+  const database = await testDatabaseUrl(engine, dir);
+  const store = openStore(database.url, { postgres: { poolSize: 4 } });
   await migrate(store.db);
   return {
     store,
     dir,
-    file,
+    file: database.url,
     remove: async () => {
       await store.close();
+      await database.remove();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -103,4 +110,9 @@ export async function addManyEvents(store: Store, count: number, start = '2026-1
 
 export function allEvents(store: Store): Promise<ConsentEvent[]> {
   return store.db.selectFrom('consent_events').selectAll().orderBy('seq').execute();
+}
+
+/** The events as an export or the API holds them: every column but the chain id, not exported while there is one chain. */
+export function asExported(events: ConsentEvent[]): Omit<ConsentEvent, 'chain_id'>[] {
+  return events.map(({ chain_id, ...event }) => event);
 }

@@ -10,6 +10,7 @@ import { type AppContext, createAppContext } from '../../src/context.js';
 import type { CommitInfo } from '../../src/db/group-commit.js';
 import { listen } from '../../src/http/listen.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
+import { type Engine, testDatabaseUrl } from './engines.js';
 
 export const TEST_TOKEN = 'test-auth-token-0123456789';
 export const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
@@ -35,6 +36,7 @@ export interface TestServer {
   url: string;
   context: AppContext;
   dir: string;
+  /** What DATABASE_URL is: the SQLite file, or the PostgreSQL URL. */
   dbFile: string;
   close(): Promise<void>;
 }
@@ -45,11 +47,17 @@ export interface TestServer {
  */
 export async function startServer(
   env: Record<string, string> = {},
-  options: { dir?: string; logger?: Logger; onCommit?: (info: CommitInfo) => void } = {},
+  options: { dir?: string; logger?: Logger; onCommit?: (info: CommitInfo) => void; engine?: Engine } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'optin-ivr-test-'));
-  const dbFile = join(dir, 'optin.db');
-  const config = loadConfig({ DATABASE_URL: dbFile, TWILIO_AUTH_TOKEN: TEST_TOKEN, ...env });
+  const database = await testDatabaseUrl(options.engine ?? 'sqlite', dir);
+  const dbFile = database.url;
+  const config = loadConfig({
+    DATABASE_URL: dbFile,
+    TWILIO_AUTH_TOKEN: TEST_TOKEN,
+    DATABASE_POOL_SIZE: '4',
+    ...env,
+  });
   const context = await createAppContext(config, options.logger ?? silentLogger, {
     clock: steppingClock(),
     ids: counterIds(),
@@ -66,6 +74,7 @@ export async function startServer(
     close: async () => {
       await server.close();
       await context.close();
+      await database.remove();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

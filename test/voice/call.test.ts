@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../../src/db/ledger.js';
 import { callSid as twilioCallSid } from '../../src/params/call-id.js';
 import { callTranscript } from '../../src/transcript/transcript.js';
+import { ENGINES } from '../helpers/engines.js';
 import {
   ACCOUNT_SID,
   Caller,
@@ -222,9 +223,12 @@ describe('a call through the webhooks', () => {
     await postSigned(`${server.url}/voice/status`, { ...caller.base(), CallStatus: 'ringing', SequenceNumber: '1' });
     expect((await call(caller.sid)).call_status).toBe('completed');
   });
+});
 
+// Idempotency rests on the database (unique keys, the stored answer of each turn): proved on both engines.
+describe.each(ENGINES)('a repeated webhook (%s)', (engine) => {
   it('answers a repeated request with the same words and records no second event', async () => {
-    server = await startServer();
+    server = await startServer({}, { engine });
     const caller = new Caller(server, { from: '+14155550123' });
     await caller.dial();
     await caller.press('1');
@@ -237,7 +241,7 @@ describe('a call through the webhooks', () => {
   });
 
   it('records one event when the same request arrives several times at once', async () => {
-    server = await startServer();
+    server = await startServer({}, { engine });
     const caller = new Caller(server, { from: '+14155550123' });
     await caller.dial();
     await caller.press('1');
@@ -251,7 +255,7 @@ describe('a call through the webhooks', () => {
   });
 
   it('answers a repeated incoming call with the same opening and keeps one call row', async () => {
-    server = await startServer();
+    server = await startServer({}, { engine });
     const caller = new Caller(server, { from: '+14155550123' });
     const [a, b] = await Promise.all([caller.dial(), caller.dial()]);
     expect(b).toEqual(a);

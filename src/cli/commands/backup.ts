@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { backupStore, isDatabaseFile } from '../../db/backup.js';
+import { backupStore, isDatabaseFile, postgresBackupAdvice } from '../../db/backup.js';
+import { engineOfUrl, redactUrl } from '../../db/store.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { withExistingStore } from '../with-existing-store.js';
@@ -10,10 +11,15 @@ import { withExistingStore } from '../with-existing-store.js';
 export function backupCommand(program: Command, env: NodeJS.ProcessEnv, io: CliIo): void {
   program
     .command('backup')
-    .description('copy the database while the server runs (SQLite online backup), then verify the copy')
+    .description(
+      'copy the database while the server runs (SQLite online backup), then verify the copy; PostgreSQL: use pg_dump or PITR',
+    )
     .argument('<file>', 'where to write the copy; must not exist yet')
     .action(async (file: string) => {
       const config = loadConfig(env);
+      if (engineOfUrl(config.databaseUrl) === 'postgres') {
+        throw new UsageError(postgresBackupAdvice(redactUrl(config.databaseUrl)));
+      }
       if (!existsSync(dirname(resolve(file)))) {
         throw new UsageError(`backup file "${file}": the folder "${dirname(file)}" does not exist`);
       }

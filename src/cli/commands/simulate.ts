@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { systemClock } from '../../clock.js';
 import { loadConfig } from '../../config.js';
+import { redactUrl } from '../../db/store.js';
 import { createLogger, silentLogger } from '../../logger.js';
 import type { Speaker } from '../../simulator/call-runner.js';
 import type { CallTarget } from '../../simulator/call-target.js';
@@ -49,7 +50,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: Cl
     .description('call the phone line from this terminal, by hand or scripted, without a phone or a Twilio account')
     .option(
       '--db <file>',
-      'database file for the in-process server (":memory:" for a throwaway one); with --url, the file that server writes, to list the events',
+      'database for the in-process server: a file (":memory:" for a throwaway one) or a postgres:// URL; with --url, the database that server writes, to list the events',
     )
     .option('--url <base>', 'call a running server at this base URL instead of starting one')
     .option(
@@ -95,7 +96,7 @@ export function simulateCommand(program: Command, env: NodeJS.ProcessEnv, io: Cl
       // Simulated calls write real, signed-looking consent rows: keep them out of a production ledger.
       if (options.url === undefined && config.env === 'production' && config.databaseUrl !== ':memory:') {
         throw new UsageError(
-          `simulated calls would write consent events to the production database ${config.databaseUrl}: use --db :memory: or another file`,
+          `simulated calls would write consent events to the production database ${redactUrl(config.databaseUrl)}: use --db :memory: or another file`,
         );
       }
       // `--token "$TWILIO_AUTH_TOKEN"` with the variable unset is empty: sign as a server without it checks, with the

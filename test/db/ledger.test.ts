@@ -225,6 +225,18 @@ describe.each(ENGINES)('the consent ledger (%s)', (engine) => {
     });
   });
 
+  it('keeps a transcript digest its writer gives, and names a decision whose call is missing from calls', async () => {
+    // No calls row for this CallSid: the digest given is kept as given, and the walk cannot find the call it digests.
+    const digest = 'd'.repeat(64);
+    const [kept] = await append(event({ transcript_sha256: digest }));
+    expect(kept?.transcript_sha256).toBe(digest);
+    expect(await verifyLedger(store.db)).toMatchObject({
+      ok: false,
+      seq: 1,
+      problem: `its call CA${'1'.repeat(32)} is missing from calls`,
+    });
+  });
+
   it('has verify-store name an append-only trigger dropped or disabled, though every hash still verifies', async () => {
     await append(event());
     expect(await verifyStore(store.db)).toMatchObject({ ok: true, count: 1 });

@@ -11,5 +11,7 @@ export default defineConfig({
     ],
     // One module graph for all files (see vitest.stryker.config.ts).
     isolate: false,
+    // One module graph cannot give each file a PostgreSQL database of its own (test/helpers/engines.ts).
+    env: { OPTIN_TEST_ENGINES: 'sqlite' },
   },
 });

@@ -26,6 +26,8 @@ export default defineConfig({
     // One module graph for all files: the Twilio library and the app are imported once, not once per file and
     // mutant. Safe here because ignoreStatic leaves no mutant in module-level code, and no test keeps module state.
     isolate: false,
+    // One module graph cannot give each file a PostgreSQL database of its own (test/helpers/engines.ts).
+    env: { OPTIN_TEST_ENGINES: 'sqlite' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

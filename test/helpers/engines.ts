@@ -9,8 +9,25 @@ import { afterAll } from 'vitest';
  * The engines a storage suite runs on: `describe.each(ENGINES)`. PostgreSQL is not optional: when it does not
  * answer, every PostgreSQL case fails with a sentence saying so (CI starts it, `.ci/run`), never a skip.
  */
-export const ENGINES = ['sqlite', 'postgres'] as const;
-export type Engine = (typeof ENGINES)[number];
+const ALL_ENGINES = ['sqlite', 'postgres'] as const;
+export type Engine = (typeof ALL_ENGINES)[number];
+
+/**
+ * Mutation runs (vitest.stryker*.config.ts) judge the mutated code on SQLite alone, `OPTIN_TEST_ENGINES=sqlite`:
+ * they run every file in one module graph, where a database per file cannot be told when its file ends, and the
+ * code they mutate is the same on both engines. `npm test` sets nothing and runs both.
+ */
+export const ENGINES: readonly Engine[] = chosenEngines(process.env.OPTIN_TEST_ENGINES);
+
+function chosenEngines(list: string | undefined): readonly Engine[] {
+  if (list === undefined) return ALL_ENGINES;
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(ALL_ENGINES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`OPTIN_TEST_ENGINES="${list}": name one or more of ${ALL_ENGINES.join(', ')}`);
+  }
+  return names as Engine[];
+}
 
 /** The server the PostgreSQL cases use; a database of their own is created on it for each test file and run. */
 export const POSTGRES_ADMIN_URL = process.env.OPTIN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

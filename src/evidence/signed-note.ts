@@ -81,10 +81,16 @@ export function generateNoteKey(name: string): { signerText: string; verifierTex
 /**
  * Decodes base64 only in its one canonical spelling. Node's decoder skips stray characters and ignores the unused
  * low bits of the last character, so several texts decode to the same bytes; evidence must have exactly one.
+ * Undefined when the text is not that spelling.
  */
-function strictBase64(text: string, what: string): Buffer {
+export function canonicalBase64(text: string): Buffer | undefined {
   const raw = Buffer.from(text, 'base64');
-  if (raw.toString('base64') !== text) throw new NoteError(`${what} is not canonical base64`);
+  return raw.toString('base64') === text ? raw : undefined;
+}
+
+function strictBase64(text: string, what: string): Buffer {
+  const raw = canonicalBase64(text);
+  if (!raw) throw new NoteError(`${what} is not canonical base64`);
   return raw;
 }
 
@@ -175,9 +181,8 @@ export function parseCheckpointText(text: string): Checkpoint {
   if (!origin || !size || !root || !/^(0|[1-9]\d*)$/.test(size)) {
     throw new NoteError('not a checkpoint: expected origin, tree size and root hash lines');
   }
-  const hash = Buffer.from(root, 'base64');
-  if (hash.length !== 32 || hash.toString('base64') !== root)
-    throw new NoteError('not a checkpoint: the root is not a base64 SHA-256 hash');
+  const hash = canonicalBase64(root);
+  if (hash?.length !== 32) throw new NoteError('not a checkpoint: the root is not a base64 SHA-256 hash');
   const n = Number(size);
   if (!Number.isSafeInteger(n)) throw new NoteError(`not a checkpoint: tree size ${size} is too large`);
   return { origin, size: n, root: hash };

@@ -5,7 +5,14 @@ import { consentEventSchema } from '../export/event-schema.js';
 import { sha256Hex } from '../hash.js';
 import { leafHash, verifyInclusion } from './merkle.js';
 import { PROOF_FORMAT } from './proof.js';
-import { NoteError, type NoteVerifier, openNote, parseCheckpointText, parseVerifier } from './signed-note.js';
+import {
+  canonicalBase64,
+  NoteError,
+  type NoteVerifier,
+  openNote,
+  parseCheckpointText,
+  parseVerifier,
+} from './signed-note.js';
 import { type DigestedCall, type DigestedStep, findDigestedPrefix } from './transcript-digest.js';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -87,8 +94,8 @@ export function verifyProof(json: string, verifier?: NoteVerifier): ProofCheck {
     const computed = eventHash(event.prev_hash, event);
     if (computed !== event.hash) problems.push(`${at}: hash is ${event.hash}, but its contents hash to ${computed}`);
     if (leaf_index !== event.seq - 1) problems.push(`${at}: leaf index ${leaf_index} is not seq - 1`);
-    const path = inclusion_proof.map((p) => Buffer.from(p, 'base64'));
-    if (path.some((hash, i) => hash.toString('base64') !== inclusion_proof[i])) {
+    const path = inclusion_proof.map(canonicalBase64);
+    if (!path.every((hash) => hash !== undefined)) {
       problems.push(`${at}: its inclusion proof is not canonical base64`);
     } else if (
       !verifyInclusion(leaf_index, checkpoint.size, leafHash(Buffer.from(event.hash, 'hex')), path, checkpoint.root)

@@ -1,5 +1,6 @@
 import { hash as digest } from 'node:crypto';
 import { everyKeyOf } from '../every-key.js';
+import { jsonValue } from '../json-text.js';
 import type { ConsentEvent } from './schema.js';
 
 /** The `prev_hash` of the first event. */
@@ -34,7 +35,7 @@ export function canonicalValues(values: ArrayLike<unknown>, offset = 0): string 
     const value = values[offset + i] ?? null;
     if (value === null && LATER[i]) continue;
     text += first ? KEY_OPENINGS[i] : `,${KEY_OPENINGS[i]}`;
-    text += value === null ? 'null' : JSON.stringify(value);
+    text += jsonValue(value);
     first = false;
   }
   return `${text}}`;

@@ -40,7 +40,7 @@ describe('WAL checkpoints in the background', () => {
     await writeMegabyte(store);
     const deadline = Date.now() + 10_000;
     // The checkpointer's report of the WAL's size reaches this thread a moment after its checkpoint: wait for both.
-    const settled = () => walBytes(file) <= 200_000 && store.writeStats().walBytes !== undefined;
+    const settled = () => walBytes(file) <= 200_000 && store?.writeStats().walBytes !== undefined;
     while (Date.now() < deadline && !settled()) await new Promise((r) => setTimeout(r, 20));
     expect(walBytes(file)).toBeLessThanOrEqual(200_000);
     expect(store.writeStats().walBytes).toBeTypeOf('number');

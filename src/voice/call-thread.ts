@@ -92,7 +92,7 @@ export function startCallThread(options: CallThreadOptions): Promise<Calls> {
   worker.on('message', (messages: CallThreadMessage[]) => {
     for (const message of messages) receive(message);
   });
-  const receive = (message: CallThreadMessage): void => {
+  const receive = (message: CallThreadMessage) => {
     switch (message.type) {
       case 'answer':
       case 'error': {

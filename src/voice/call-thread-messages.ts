@@ -34,8 +34,7 @@ export type CallThreadMessage =
   | { type: 'error'; id: number; error: ThreadError }
   | { type: 'committed'; write: { seconds: number; batchSize?: number } }
   | { type: 'failed'; failure: { code: string; message: string } }
-  | { type: 'commit'; info: CommitInfo }
-  | { type: 'closed' };
+  | { type: 'commit'; info: CommitInfo };
 
 /**
  * Sends what one turn of the event loop produced as one message: one copy across threads instead of one each, and

@@ -29,10 +29,8 @@ try {
   port.on('message', (requests: CallThreadRequest[]) => {
     for (const request of requests) {
       if (request.op === 'close') {
-        void opened.close().then(() => {
-          port.postMessage([{ type: 'closed' }] satisfies CallThreadMessage[]);
-          port.close();
-        });
+        // The server waits for this thread to end; the answers still to send go first.
+        void opened.close().then(() => setImmediate(() => port.close()));
         return;
       }
       const id = request.id;

@@ -83,7 +83,7 @@ export function startCallThread(options: CallThreadOptions): Promise<Calls> {
     async close() {
       if (closing) return exit;
       closing = true;
-      // The thread answers what it was sent before the close, commits it, then says how much it wrote.
+      // The thread answers what it was sent before the close, closes its store (committing what is queued), and ends.
       if (!stopped) send({ op: 'close' });
       return exit;
     },
@@ -92,7 +92,7 @@ export function startCallThread(options: CallThreadOptions): Promise<Calls> {
   worker.on('message', (messages: CallThreadMessage[]) => {
     for (const message of messages) receive(message);
   });
-  const receive = (message: CallThreadMessage): void => {
+  const receive = (message: CallThreadMessage) => {
     switch (message.type) {
       case 'answer':
       case 'error': {
@@ -115,8 +115,6 @@ export function startCallThread(options: CallThreadOptions): Promise<Calls> {
       case 'start-failed':
         stopped = fromThreadError(message.error);
         return started?.reject(stopped);
-      case 'closed':
-        return;
     }
   };
   let crash: Error | undefined;

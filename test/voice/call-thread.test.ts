@@ -205,7 +205,7 @@ describe('the call thread, as the server sees it', () => {
     calls = await startCallThread({
       ...DATA,
       ...heard,
-      spawn: standIn(`if (m.op === 'close') { send({ type: 'closed' }); process.exit(0); }`),
+      spawn: standIn(`if (m.op === 'close') process.exit(0);`),
     });
     await calls.close();
     expect(heard.stopped).toEqual([]);

@@ -14,9 +14,9 @@ const {
   readCallerId,
   spellDigits,
   usableCallerId,
-} = (await import(/* @vite-ignore */ `../../src/phone/phone.js?copy=${randomUUID()}`)) as typeof import(
-  '../../src/phone/phone.js'
-);
+} = (await import(
+  /* @vite-ignore */ `../../src/phone/phone.js?copy=${randomUUID()}`
+)) as typeof import('../../src/phone/phone.js');
 
 describe('phone numbers', () => {
   it('masks a number for logs, keeping only its prefix and last two digits', () => {

@@ -76,6 +76,11 @@ const schema = z
     TRUST_PROXY: bool
       .default(false)
       .describe('true to trust X-Forwarded-* headers when PUBLIC_BASE_URL is not set (default false)'),
+    CALL_THREAD: bool
+      .default(true)
+      .describe(
+        "true (default) to answer calls on a thread of their own with their own SQLite connection, beside the HTTP work; false to answer them on the server's thread",
+      ),
     VOICE_SCRIPTS_DIR: z
       .string()
       .min(1)
@@ -174,6 +179,8 @@ export interface Config {
   readonly usingDevAuthToken: boolean;
   readonly publicBaseUrl: string | undefined;
   readonly trustProxy: boolean;
+  /** Answer calls on a thread of their own (SQLite files only; `CALL_THREAD`). */
+  readonly callThread: boolean;
   readonly voiceScriptsDir: string;
   /** Seconds a prompt may last by the checker's estimate before a script is refused. */
   readonly voicePromptMaxSeconds: number;
@@ -232,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     usingDevAuthToken: !e.TWILIO_AUTH_TOKEN,
     publicBaseUrl: e.PUBLIC_BASE_URL,
     trustProxy: e.TRUST_PROXY,
+    callThread: e.CALL_THREAD,
     voiceScriptsDir: e.VOICE_SCRIPTS_DIR,
     voicePromptMaxSeconds: e.VOICE_PROMPT_MAX_SECONDS,
     logLevel: e.LOG_LEVEL,

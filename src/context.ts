@@ -14,6 +14,8 @@ import { formatProblem } from './scripts/check.js';
 import { loadVoiceScripts, VoiceScriptError, type VoiceScripts } from './scripts/load.js';
 import type { VoiceScript } from './scripts/schema.js';
 import { changedPrompts } from './scripts/version-guard.js';
+import { canRunCallThread, startCallThread } from './voice/call-thread.js';
+import { type Calls, callsInProcess, type WriteCounts } from './voice/calls.js';
 
 /** Everything the application depends on, built once at start-up and passed to whatever needs it. */
 export interface AppContext {
@@ -30,10 +32,27 @@ export interface AppContext {
   ledger: LedgerMonitor;
   /** The key that signs checkpoints and proofs, when CHECKPOINT_KEY_FILE is set. */
   signer: NoteSigner | undefined;
+  /** The call service the voice webhooks use: on this thread, or on a thread of its own (`callThread`). */
+  calls: Calls;
+  /** Writes committed and transactions used, by the store and by a call thread together. */
+  writeCounts(): WriteCounts;
   /** Stops what the context runs in the background (ledger verification, `onClose` work) and closes the database. */
   close(): Promise<void>;
   /** Work started later that `close()` must stop first (a checkpoint schedule). */
   onClose(stop: () => void): void;
+}
+
+export interface ContextOptions {
+  clock?: Clock;
+  ids?: IdGenerator;
+  onCommit?: (info: CommitInfo) => void;
+  /**
+   * Run the call service on a thread of its own with its own connection (`serve`, by CALL_THREAD), where the
+   * database allows it (`canRunCallThread`). That thread reads the system clock and makes random ids.
+   */
+  callThread?: boolean;
+  /** The call thread stopped on its own: the server cannot take calls any more. */
+  onCallThreadStopped?: (err: Error) => void;
 }
 
 /**
@@ -43,7 +62,7 @@ export interface AppContext {
 export async function createAppContext(
   config: Config,
   logger: Logger,
-  overrides: { clock?: Clock; ids?: IdGenerator; onCommit?: (info: CommitInfo) => void } = {},
+  overrides: ContextOptions = {},
 ): Promise<AppContext> {
   const scripts = await loadVoiceScripts(config.voiceScriptsDir, { maxPromptSeconds: config.voicePromptMaxSeconds });
   for (const warning of scripts.warnings)
@@ -62,9 +81,22 @@ export async function createAppContext(
     observer: writes,
     onCommit: overrides.onCommit,
   });
+  const ids = overrides.ids ?? randomIds;
+  let calls: Calls;
   try {
     await migrate(store.db);
     await refuseChangedWords(store.db, scripts.all);
+    calls =
+      overrides.callThread && canRunCallThread(config.databaseUrl)
+        ? await startCallThread({
+            databaseUrl: config.databaseUrl,
+            voiceScriptsDir: config.voiceScriptsDir,
+            voicePromptMaxSeconds: config.voicePromptMaxSeconds,
+            observer: writes,
+            onCommit: overrides.onCommit,
+            onStopped: overrides.onCallThreadStopped,
+          })
+        : callsInProcess({ write: store.write, scripts, clock, ids });
   } catch (err) {
     metrics.close();
     await store.close();
@@ -84,17 +116,25 @@ export async function createAppContext(
     logger,
     scripts,
     clock,
-    ids: overrides.ids ?? randomIds,
+    ids,
     metrics,
     writes,
     ledger,
     signer,
+    calls,
+    writeCounts() {
+      const own = store.writeStats();
+      const thread = calls.writeCounts();
+      return { writes: own.writes + (thread?.writes ?? 0), commits: own.commits + (thread?.commits ?? 0) };
+    },
     onClose: (stop) => void stops.push(stop),
     close() {
       // Idempotent: a second close (a test's afterEach after the test closed it) waits for the first.
       closed ??= (async () => {
         for (const stop of stops) stop();
         ledger.stop();
+        // The call thread commits what it was given before the store it shares the file with closes.
+        await calls.close();
         metrics.close();
         await store.close();
       })();

@@ -59,11 +59,16 @@ export function usableCallerId(from: string | undefined): string | undefined {
   return parsed?.mobile ? parsed.e164 : undefined;
 }
 
+export interface CallerId {
+  number: string | null;
+  usable: string | null;
+}
+
 /**
  * The caller ID parsed once: `number` is what it reads as (E.164, or null when it is not a `+` number), `usable` the
  * same number only when we may offer to message it (valid, mobile, not a withheld placeholder).
  */
-export function readCallerId(from: string): { number: string | null; usable: string | null } {
+export function readCallerId(from: string): CallerId {
   const parsed = from.startsWith('+') ? parsePhone(from) : undefined;
   return { number: parsed?.e164 ?? null, usable: parsed?.mobile && !isWithheldCallerId(from) ? parsed.e164 : null };
 }

@@ -19,7 +19,7 @@ import { advance, firstLanguage, hasLanguageMenu, newCallState } from '../flow/f
 import type { CallState, Input, Turn } from '../flow/types.js';
 import { sha256Hex } from '../hash.js';
 import type { CallOutcome } from '../ledger-vocabulary.js';
-import { readCallerId } from '../phone/phone.js';
+import { type CallerId, readCallerId } from '../phone/phone.js';
 import type { VoiceScripts } from '../scripts/load.js';
 import type { VoiceScript } from '../scripts/schema.js';
 import { renderTurn } from './twiml.js';
@@ -57,12 +57,18 @@ export class CallEndedError extends Error {
   override name = 'CallEndedError';
 }
 
-/** `POST /voice/incoming`: records the call and asks the consent question. */
-export function answerIncoming(deps: CallServiceDeps, params: VoiceParams): Promise<Answer> {
+/**
+ * `POST /voice/incoming`: records the call and asks the consent question. The caller ID is parsed once, outside
+ * the write (libphonenumber is the costliest step of an incoming call), or given already parsed by a server that
+ * leaves the write to a call thread.
+ */
+export function answerIncoming(
+  deps: CallServiceDeps,
+  params: VoiceParams,
+  caller: CallerId = readCallerId(params.from),
+): Promise<Answer> {
   const script = deps.scripts.forNumber(params.to);
   const language = firstLanguage(script, params.fromCountry);
-  // Parsed once, outside the write: libphonenumber is the costliest step of an incoming call.
-  const caller = readCallerId(params.from);
   return deps.write(async (trx) => {
     const now = isoTimestamp(deps.clock.now());
     const state = newCallState({

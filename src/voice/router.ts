@@ -7,7 +7,7 @@ import type { FormParams } from '../http/form.js';
 import { logWith } from '../http/request-log.js';
 import { InvalidParameterError } from '../params/invalid-parameter.js';
 import { maskNumbersInQuery, maskPhone } from '../phone/phone.js';
-import { type Answer, answerIncoming, answerTurn, recordStatus } from './call-service.js';
+import type { Answer } from './call-service.js';
 import { apologyFor } from './failure-answer.js';
 import { requireTwilioSignature } from './signature.js';
 import { renderApology, renderRetry } from './twiml.js';
@@ -23,7 +23,6 @@ type VoiceContext = RouterContext<VoiceState>;
 /** The webhooks Twilio calls. Every request must carry a valid Twilio signature; there is no switch to skip it. */
 export function voiceRouter(app: AppContext): Router {
   const router = new Router<VoiceState>({ prefix: '/voice' });
-  const deps = { write: app.store.write, scripts: app.scripts, clock: app.clock, ids: app.ids };
   // The apology reads the call's last committed state, outside any write.
   const readDeps = { db: app.store.db, scripts: app.scripts };
 
@@ -98,7 +97,7 @@ export function voiceRouter(app: AppContext): Router {
     '/incoming',
     answer(
       async (params, ctx) => {
-        const result = await answerIncoming(deps, voiceParams(params));
+        const result = await app.calls.incoming(voiceParams(params));
         if (!result.replayed)
           logWith(ctx, { from: maskPhone(params.From), to: maskPhone(params.To), script: result.call.script_id });
         return result;
@@ -117,7 +116,7 @@ export function voiceRouter(app: AppContext): Router {
         const voice = voiceParams(params);
         // A <Redirect> carries no Digits: a retried turn takes the keys from its own (signed) URL.
         if (ctx.query.retry === '1') voice.digits = retriedDigits(ctx.query.digits);
-        return answerTurn(deps, voice, Number(n));
+        return app.calls.turn(voice, Number(n));
       },
       (params, ctx) =>
         `turn?n=${encodeURIComponent(String(ctx.query.n))}&digits=${encodeURIComponent(params.Digits ?? '')}&retry=1`,
@@ -127,7 +126,7 @@ export function voiceRouter(app: AppContext): Router {
   router.post('/status', async (ctx) => {
     // A malformed callback is an InvalidParameterError: the app answers it as a plain-text 400.
     const status = statusParams(ctx.state.params);
-    const { result, endedWith } = await recordStatus(deps, status);
+    const { result, endedWith } = await app.calls.status(status);
     logWith(ctx, { callSid: status.callSid, callStatus: status.callStatus, result });
     if (endedWith) app.metrics.callEnded(endedWith);
     // Twilio ignores the body of a status callback.

@@ -16,7 +16,14 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
       const { createAppContext } = await import('../../context.js');
       const { createApp } = await import('../../app.js');
       const { listen } = await import('../../http/listen.js');
-      const context = await createAppContext(config, logger);
+      let threadStopped: (err: Error) => void = () => undefined;
+      const threadStop = new Promise<Error>((resolve) => {
+        threadStopped = resolve;
+      });
+      const context = await createAppContext(config, logger, {
+        callThread: config.callThread,
+        onCallThreadStopped: (err) => threadStopped(err),
+      });
       await startBackgroundChecks(context);
       const server = await listen(createApp(context), { host: config.host, port: config.port }).catch(
         async (err: unknown) => {
@@ -26,12 +33,21 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
         },
       );
       logger.info(
-        { url: server.url, database: context.store.location, scripts: context.scripts.all.map((s) => s.id) },
+        {
+          url: server.url,
+          database: context.store.location,
+          scripts: context.scripts.all.map((s) => s.id),
+          callThread: context.calls.writeCounts() !== undefined,
+        },
         'optin-ivr is listening',
       );
-      const signal = await stopSignal();
-      logger.info({ signal }, 'stopping: finishing requests in flight');
+      const stop = await Promise.race([stopSignal(), threadStop]);
       let failed = false;
+      if (stop instanceof Error) {
+        // Every call would hear the apology from now on: stop, so that whatever supervises the process restarts it.
+        failed = true;
+        logger.fatal({ err: stop }, 'the call thread stopped: stopping the server');
+      } else logger.info({ signal: stop }, 'stopping: finishing requests in flight');
       try {
         await server.close();
       } catch (err) {
@@ -45,7 +61,7 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
         logger.error({ err }, 'the database did not close cleanly');
       }
       // Writes committed and the transactions they shared: the mean batch size under the day's load.
-      logger.info(context.store.writeStats(), 'stopped');
+      logger.info({ ...context.store.writeStats(), ...context.writeCounts() }, 'stopped');
       process.exitCode = failed ? 1 : 0;
     });
 }

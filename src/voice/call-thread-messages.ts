@@ -1,0 +1,61 @@
+import type { CommitInfo } from '../db/group-commit.js';
+import type { CallerId } from '../phone/phone.js';
+import type { Answer, StatusResult } from './call-service.js';
+import { CallEndedError, CallNotFoundError } from './call-service.js';
+import type { StatusParams, VoiceParams } from './webhook-params.js';
+
+/** What the call thread is started with: enough to open the ledger and load the scripts itself. */
+export interface CallThreadData {
+  databaseUrl: string;
+  voiceScriptsDir: string;
+  voicePromptMaxSeconds: number;
+}
+
+/** From the server to the call thread. */
+export type CallThreadRequest =
+  | { op: 'incoming'; id: number; params: VoiceParams; caller: CallerId }
+  | { op: 'turn'; id: number; params: VoiceParams; turn: number }
+  | { op: 'status'; id: number; params: StatusParams }
+  | { op: 'close' };
+
+/** An error as it crosses threads: enough to answer it as the server would have on its own thread. */
+export interface ThreadError {
+  name: string;
+  message: string;
+  stack?: string | undefined;
+  code?: string | undefined;
+}
+
+/** From the call thread to the server. */
+export type CallThreadMessage =
+  | { type: 'ready' }
+  | { type: 'start-failed'; error: ThreadError }
+  | { type: 'answer'; id: number; value: Answer | StatusResult }
+  | { type: 'error'; id: number; error: ThreadError }
+  | { type: 'committed'; write: { seconds: number; batchSize?: number } }
+  | { type: 'failed'; failure: { code: string; message: string } }
+  | { type: 'commit'; info: CommitInfo }
+  | { type: 'closed' };
+
+export function toThreadError(err: unknown): ThreadError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, message: err.message, stack: err.stack, code: typeof code === 'string' ? code : undefined };
+}
+
+/**
+ * The error again, on the server's side: the call service's own errors as their classes (a 404 or a 409 to
+ * Twilio), anything else as an Error with the name, code and stack it had (a storage failure stays one).
+ */
+export function fromThreadError(error: ThreadError): Error {
+  const Known = KNOWN[error.name];
+  const err = Known ? new Known(error.message) : Object.assign(new Error(error.message), { name: error.name });
+  if (error.stack !== undefined) err.stack = error.stack;
+  if (error.code !== undefined) Object.assign(err, { code: error.code });
+  return err;
+}
+
+const KNOWN: Record<string, new (message: string) => Error> = {
+  CallNotFoundError,
+  CallEndedError,
+};

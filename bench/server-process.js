@@ -38,7 +38,7 @@ function post(port, req) {
 /**
  * `variant.root` is a checkout with `bin/optin-ivr.js` built (the app), or undefined for the bare Koa baseline.
  * Resolves once the first incoming webhook has been answered with TwiML.
- * @param {{ name: string; root?: string | undefined }} variant
+ * @param {{ name: string; root?: string | undefined; env?: Record<string, string> | undefined }} variant
  * @param {string} dir
  * @param {{ port?: number; cpuProfDir?: string; databaseUrl?: string }} [options] `databaseUrl`: the app writes there (a PostgreSQL URL) instead of a SQLite file in `dir`
  */
@@ -64,6 +64,7 @@ export async function startServer(variant, dir, options = {}) {
       TWILIO_AUTH_TOKEN: TOKEN,
       PUBLIC_BASE_URL: base,
       LOG_LEVEL: 'info',
+      ...variant.env,
     },
     stdio: ['ignore', 'ignore', fd],
   });

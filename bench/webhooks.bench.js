@@ -16,9 +16,23 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const root = resolve(import.meta.dirname, '..');
+/**
+ * `NAME=value` pairs separated by spaces, for one variant's server: `BENCH_BEFORE=. BENCH_BEFORE_ENV=CALL_THREAD=false`
+ * measures one build with and without a setting.
+ * @param {string | undefined} text @returns {Record<string, string>}
+ */
+const envOf = (text) =>
+  Object.fromEntries(
+    (text ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
 const variants = [
-  { name: 'after', root },
-  ...(process.env.BENCH_BEFORE ? [{ name: 'before', root: resolve(process.env.BENCH_BEFORE) }] : []),
+  { name: 'after', root, env: envOf(process.env.BENCH_AFTER_ENV) },
+  ...(process.env.BENCH_BEFORE
+    ? [{ name: 'before', root: resolve(process.env.BENCH_BEFORE), env: envOf(process.env.BENCH_BEFORE_ENV) }]
+    : []),
 ];
 const baseline = { name: 'bare-koa', root: undefined };
 const dir = mkdtempSync(join(tmpdir(), 'optin-bench-webhooks-'));
@@ -27,7 +41,7 @@ const DB = process.env.BENCH_DB;
 let callNo = 1;
 let schemas = 0;
 
-/** @typedef {{ name: string; root: string | undefined }} Variant */
+/** @typedef {{ name: string; root: string | undefined; env?: Record<string, string> }} Variant */
 /** @typedef {Awaited<ReturnType<typeof startServer>>} Server */
 /**
  * @typedef {{ rate: number; p50: number; p99: number; non2xx: number; errors: number; cpuUsPerRequest?: number }} Round

@@ -34,8 +34,25 @@ export type CallThreadMessage =
   | { type: 'error'; id: number; error: ThreadError }
   | { type: 'committed'; write: { seconds: number; batchSize?: number } }
   | { type: 'failed'; failure: { code: string; message: string } }
-  | { type: 'commit'; info: CommitInfo }
-  | { type: 'closed' };
+  | { type: 'commit'; info: CommitInfo };
+
+/**
+ * Sends what one turn of the event loop produced as one message: one copy across threads instead of one each, and
+ * the call thread gets a turn's requests together, so they share a transaction as they would on one thread.
+ */
+export function batchedSender<T>(post: (messages: T[]) => void): (message: T) => void {
+  let pending: T[] = [];
+  return (message) => {
+    if (pending.length === 0) {
+      setImmediate(() => {
+        const messages = pending;
+        pending = [];
+        post(messages);
+      });
+    }
+    pending.push(message);
+  };
+}
 
 export function toThreadError(err: unknown): ThreadError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };

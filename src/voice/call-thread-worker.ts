@@ -6,11 +6,11 @@ import { openStore, type Store } from '../db/store.js';
 import { loadVoiceScripts } from '../scripts/load.js';
 import { type Answer, answerIncoming, answerTurn, type CallServiceDeps, recordStatus } from './call-service.js';
 import type { CallThreadData, CallThreadMessage, CallThreadRequest } from './call-thread-messages.js';
-import { toThreadError } from './call-thread-messages.js';
+import { batchedSender, toThreadError } from './call-thread-messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('call-thread-worker.js runs as a worker thread');
-const send = (message: CallThreadMessage) => port.postMessage(message);
+const send = batchedSender<CallThreadMessage>((messages) => port.postMessage(messages));
 const data = workerData as CallThreadData;
 
 let store: Store | undefined;
@@ -26,28 +26,28 @@ try {
   });
   const opened = store;
   const deps: CallServiceDeps = { write: opened.write, scripts, clock: systemClock, ids: randomIds };
-  port.on('message', (request: CallThreadRequest) => {
-    if (request.op === 'close') {
-      void opened.close().then(() => {
-        send({ type: 'closed' });
-        port.close();
-      });
-      return;
+  port.on('message', (requests: CallThreadRequest[]) => {
+    for (const request of requests) {
+      if (request.op === 'close') {
+        // The server waits for this thread to end; the answers still to send go first.
+        void opened.close().then(() => setImmediate(() => port.close()));
+        return;
+      }
+      const id = request.id;
+      run(deps, request).then(
+        (value) => send({ type: 'answer', id, value }),
+        (err: unknown) => send({ type: 'error', id, error: toThreadError(err) }),
+      );
     }
-    const id = request.id;
-    run(deps, request).then(
-      (value) => send({ type: 'answer', id, value }),
-      (err: unknown) => send({ type: 'error', id, error: toThreadError(err) }),
-    );
   });
   send({ type: 'ready' });
 } catch (err) {
   await store?.close().catch(() => undefined);
-  send({ type: 'start-failed', error: toThreadError(err) });
+  port.postMessage([{ type: 'start-failed', error: toThreadError(err) }] satisfies CallThreadMessage[]);
   port.close();
 }
 
-function run(deps: CallServiceDeps, request: Exclude<CallThreadRequest, { op: 'close' }>) {
+async function run(deps: CallServiceDeps, request: Exclude<CallThreadRequest, { op: 'close' }>) {
   switch (request.op) {
     case 'incoming':
       return answerIncoming(deps, request.params, request.caller).then(slim);

@@ -7,6 +7,7 @@ import type { WriteObserver } from '../db/write-observer.js';
 import { readCallerId } from '../phone/phone.js';
 import type { Answer, StatusResult } from './call-service.js';
 import {
+  batchedSender,
   type CallThreadData,
   type CallThreadMessage,
   type CallThreadRequest,
@@ -62,11 +63,14 @@ export function startCallThread(options: CallThreadOptions): Promise<Calls> {
     exited = resolve;
   });
 
+  const send = batchedSender<CallThreadRequest>((requests) => {
+    if (!stopped) worker.postMessage(requests);
+  });
   const ask = <T>(request: CallThreadRequest & { id: number }): Promise<T> => {
     if (stopped) return Promise.reject(stopped);
     return new Promise<T>((resolve, reject) => {
       waiting.set(request.id, { resolve: resolve as (value: never) => void, reject });
-      worker.postMessage(request);
+      send(request);
     });
   };
 
@@ -79,13 +83,16 @@ export function startCallThread(options: CallThreadOptions): Promise<Calls> {
     async close() {
       if (closing) return exit;
       closing = true;
-      // The thread answers what it was sent before the close, commits it, then says how much it wrote.
-      if (!stopped) worker.postMessage({ op: 'close' } satisfies CallThreadRequest);
+      // The thread answers what it was sent before the close, closes its store (committing what is queued), and ends.
+      if (!stopped) send({ op: 'close' });
       return exit;
     },
   };
 
-  worker.on('message', (message: CallThreadMessage) => {
+  worker.on('message', (messages: CallThreadMessage[]) => {
+    for (const message of messages) receive(message);
+  });
+  const receive = (message: CallThreadMessage) => {
     switch (message.type) {
       case 'answer':
       case 'error': {
@@ -108,10 +115,8 @@ export function startCallThread(options: CallThreadOptions): Promise<Calls> {
       case 'start-failed':
         stopped = fromThreadError(message.error);
         return started?.reject(stopped);
-      case 'closed':
-        return;
     }
-  });
+  };
   let crash: Error | undefined;
   worker.on('error', (err) => {
     crash = err;

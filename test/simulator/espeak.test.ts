@@ -13,7 +13,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 function fakeEspeak(options: { stderr?: string } = {}): { command: string; calls: () => string[][] } {
   const log = join(dir, `calls-${Math.random().toString(36).slice(2)}.jsonl`);
-  const command = join(dir, `espeak-${Math.random().toString(36).slice(2)}`);
+  // .cjs: CommonJS whatever package.json a parent of the temporary directory holds (a "type": "module" one in /tmp
+  // would make an extensionless script a module, where require is not defined).
+  const command = join(dir, `espeak-${Math.random().toString(36).slice(2)}.cjs`);
   writeFileSync(
     command,
     `#!${process.execPath}

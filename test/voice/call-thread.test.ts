@@ -55,15 +55,16 @@ function listeners(): Heard & Pick<CallThreadOptions, 'observer' | 'onCommit' | 
 const DATA: CallThreadData = { databaseUrl: 'unused.db', voiceScriptsDir: 'unused', voicePromptMaxSeconds: 20 };
 
 /**
- * A stand-in for the call thread, run as a real worker: `script` is the body of its message handler, with `send`
- * and the request `m` in scope. It says it is ready unless `ready` is false.
+ * A stand-in for the call thread, run as a real worker: `script` is the body of its handler of one request, with
+ * `send` and the request `m` in scope. It says it is ready unless `ready` is false.
  */
 function standIn(script: string, start = "send({ type: 'ready' });") {
   return () =>
     new Worker(
       `const { parentPort } = require('node:worker_threads');
-       const send = (m) => parentPort.postMessage(m);
-       parentPort.on('message', (m) => { ${script} });
+       const send = (m) => parentPort.postMessage([m]);
+       const handle = (m) => { ${script} };
+       parentPort.on('message', (requests) => requests.forEach(handle));
        ${start}`,
       { eval: true },
     );
@@ -204,7 +205,7 @@ describe('the call thread, as the server sees it', () => {
     calls = await startCallThread({
       ...DATA,
       ...heard,
-      spawn: standIn(`if (m.op === 'close') { send({ type: 'closed' }); process.exit(0); }`),
+      spawn: standIn(`if (m.op === 'close') process.exit(0);`),
     });
     await calls.close();
     expect(heard.stopped).toEqual([]);

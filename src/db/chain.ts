@@ -1,5 +1,6 @@
 import { hash as digest } from 'node:crypto';
 import { everyKeyOf } from '../every-key.js';
+import { jsonValue } from '../json-text.js';
 import type { ConsentEvent } from './schema.js';
 
 /** The `prev_hash` of the first event. */
@@ -34,10 +35,29 @@ export function canonicalValues(values: ArrayLike<unknown>, offset = 0): string 
     const value = values[offset + i] ?? null;
     if (value === null && LATER[i]) continue;
     text += first ? KEY_OPENINGS[i] : `,${KEY_OPENINGS[i]}`;
-    text += value === null ? 'null' : JSON.stringify(value);
+    text += jsonValue(value);
     first = false;
   }
   return `${text}}`;
+}
+
+/**
+ * The canonical form as SQLite writes it with `json_object`, given the SQL of each hashed column: one value to read
+ * per row instead of one per column, built in C. For every text, integer and null SQLite holds it is the text
+ * `canonicalValues` writes of the values read (test/db/sql-canonical.test.ts); a walk trusts it only when it
+ * hashes to the stored hash, and recomputes the form in JavaScript otherwise. A BLOB makes SQLite fail the
+ * statement: the scan then reads that page without it.
+ */
+export function canonicalSql(
+  column: (key: string) => string,
+  keys: readonly string[] = HASHED_KEYS,
+  later: readonly string[] = LATER_KEYS,
+): string {
+  const [key, ...rest] = later;
+  if (key === undefined) return `json_object(${keys.map((k) => `'${k}', ${column(k)}`).join(', ')})`;
+  // A later key is left out when null (see canonicalValues).
+  const without = keys.filter((k) => k !== key);
+  return `case when ${column(key)} is null then ${canonicalSql(column, without, rest)} else ${canonicalSql(column, keys, rest)} end`;
 }
 
 export function eventHash(prevHash: string, event: ChainedFields): string {
@@ -117,8 +137,18 @@ export class ChainWalk {
     this.headFound = options.expectHead === undefined ? undefined : false;
   }
 
-  /** `values` holds the event's values of `HASHED_KEYS`, in that order, from `offset` on. */
-  step(seq: number, prevHash: string, hash: string, values: ArrayLike<unknown>, offset = 0): string | undefined {
+  /**
+   * `values` holds the event's values of `HASHED_KEYS`, in that order, from `offset` on; `canonical`, when given,
+   * the canonical form SQLite wrote of them (`canonicalSql`), taken if it hashes to `hash`.
+   */
+  step(
+    seq: number,
+    prevHash: string,
+    hash: string,
+    values: ArrayLike<unknown>,
+    offset = 0,
+    canonical?: string | null,
+  ): string | undefined {
     if (this.count === 0 && this.options.from === 'first-event' && seq !== 1) {
       this.prev = prevHash;
       this.expectedSeq = seq;
@@ -130,6 +160,7 @@ export class ChainWalk {
         : `seq ${seq} is out of order (expected ${expected})`;
     }
     if (prevHash !== this.prev) return `prev_hash is ${prevHash}, but the previous event's hash is ${this.prev}`;
+    if (typeof canonical === 'string' && digest('sha256', this.prev + canonical, 'hex') === hash) return undefined;
     const computed = valuesHash(this.prev, values, offset);
     if (computed !== hash) return `hash is ${hash}, but the row's contents hash to ${computed}`;
     return undefined;

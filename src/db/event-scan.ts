@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { canonicalSql } from './chain.js';
 import { type EventFilter, seqRangeOf } from './event-query.js';
 import type { ConsentEvent, Database } from './schema.js';
 
@@ -11,6 +12,11 @@ export interface ScanOptions {
   columns: readonly (keyof ConsentEvent)[];
   /** Add the reference read to the caller (`calls.reference`) as a last value; null for events without a call. */
   reference?: boolean;
+  /**
+   * Add the event's canonical form as SQLite writes it (`canonicalSql`) as the very last value: null on
+   * PostgreSQL, and for a page holding a value JSON cannot (a BLOB), whose hashes are then computed as always.
+   */
+  canonical?: boolean;
   /** Start after this seq (the ledger monitor reads on from what it verified). */
   after?: number;
   pageSize?: number;
@@ -22,6 +28,11 @@ const connections = new WeakMap<Kysely<Database>, SQLite.Database>();
 
 export function registerConnection(db: Kysely<Database>, sqlite: SQLite.Database): void {
   connections.set(db, sqlite);
+}
+
+/** Whether scans of this handle read SQLite directly (and so give `canonical` forms). */
+export function hasSqliteConnection(db: Kysely<Database>): boolean {
+  return connections.has(db);
 }
 
 /** The file behind a handle `openStore` made, for a second connection to it; undefined in memory. */
@@ -70,9 +81,10 @@ function seqIndex(options: ScanOptions): number {
 }
 
 /** The SQL of one page; `?` stand for the filter's values, in the order `pageParameters` gives them. */
-function pageSql(filter: EventFilter, options: ScanOptions, first: boolean, through: boolean): string {
+function pageSql(filter: EventFilter, options: ScanOptions, first: boolean, through: boolean, json: boolean): string {
   const columns = options.columns.map((c) => `e.${c}`);
   if (options.reference) columns.push('c.reference');
+  if (options.canonical) columns.push(json ? canonicalSql((key) => `e.${key}`) : 'null');
   const where: string[] = [];
   if (!first) where.push('e.seq > ?');
   if (through) where.push('e.seq <= ?');
@@ -108,17 +120,26 @@ function sqlitePages(
   pageSize: number,
   through: number | undefined,
 ) {
-  const statements = new Map<boolean, SQLite.Statement>();
-  const statement = (first: boolean) => {
-    let s = statements.get(first);
+  const statements = new Map<string, SQLite.Statement>();
+  const statement = (first: boolean, json: boolean) => {
+    const key = `${first} ${json}`;
+    let s = statements.get(key);
     if (!s) {
-      s = sqlite.prepare(pageSql(filter, options, first, through !== undefined)).raw(true);
-      statements.set(first, s);
+      s = sqlite.prepare(pageSql(filter, options, first, through !== undefined, json)).raw(true);
+      statements.set(key, s);
     }
     return s;
   };
-  return async (after: number | undefined): Promise<EventValues[]> =>
-    statement(after === undefined).all(...pageParameters(filter, after, through), pageSize) as EventValues[];
+  return async (after: number | undefined): Promise<EventValues[]> => {
+    const parameters = [...pageParameters(filter, after, through), pageSize];
+    try {
+      return statement(after === undefined, true).all(...parameters) as EventValues[];
+    } catch (error) {
+      // json_object refuses a BLOB ("JSON cannot hold BLOB values"): the page is read again without the form.
+      if (!options.canonical) throw error;
+      return statement(after === undefined, false).all(...parameters) as EventValues[];
+    }
+  };
 }
 
 async function kyselyPage(
@@ -143,6 +164,7 @@ async function kyselyPage(
   return rows.map((row) => {
     const values: EventValues = options.columns.map((c) => (row as ConsentEvent)[c] ?? null);
     if (options.reference) values.push((row as { reference?: string | null }).reference ?? null);
+    if (options.canonical) values.push(null);
     return values;
   });
 }

@@ -4,6 +4,7 @@ import type { EventFilter } from '../db/event-query.js';
 import { type EventValues, type ScanOptions, scanEvents } from '../db/event-scan.js';
 import type { ConsentEvent, Database } from '../db/schema.js';
 import { consentRecord } from '../evidence/iso27560.js';
+import { jsonValue } from '../json-text.js';
 import { InvalidParameterError } from '../params/invalid-parameter.js';
 import { type CellKind, EXPORT_COLUMNS, type ExportTable, type ExportView, exportTable } from './columns.js';
 import { spreadsheetSafe } from './spreadsheet-safe.js';
@@ -141,8 +142,7 @@ function lineWriter(
 function jsonLine(values: EventValues): string {
   let text = '{';
   for (let i = 0; i < EXPORT_COLUMNS.length; i += 1) {
-    const value = values[i] ?? null;
-    text += `${i === 0 ? '' : ','}${JSON_KEYS[i]}${value === null ? 'null' : JSON.stringify(value)}`;
+    text += `${i === 0 ? '' : ','}${JSON_KEYS[i]}${jsonValue(values[i])}`;
   }
   return `${text}}\n`;
 }

@@ -53,6 +53,18 @@ describe('optin-ivr verify', () => {
     );
   });
 
+  it('names the row whose text was replaced by a BLOB of the same bytes, read without SQLite JSON', async () => {
+    // json_object refuses a BLOB: the page holding it is read again and hashed as always.
+    tamper(`UPDATE consent_events SET reason = CAST('x' AS BLOB) WHERE seq = 3`);
+    const run = await runCli(['verify'], env);
+    expect(run.code).toBe(1);
+    expect(oneLine(run.stderr)).toMatch(
+      new RegExp(
+        `^optin-ivr: ledger broken at seq 3: hash is ${rows[2]?.hash}, but the row's contents hash to [0-9a-f]{64} \\(2 events before it verified\\)$`,
+      ),
+    );
+  });
+
   it('names the gap when a middle row was deleted', async () => {
     tamper('DELETE FROM consent_events WHERE seq = 2');
     const run = await runCli(['verify'], env);

@@ -109,3 +109,50 @@ describe('verifying a JSON Lines export on its own', () => {
     expect(await verifyExportFile(fileOf(`${reordered.join('\n')}\n`))).toMatchObject({ ok: true, count: 6 });
   });
 });
+
+describe('verifying a large export in two halves at once', async () => {
+  // The second half is checked in a worker thread, which runs the build (made before the suite, `pretest`).
+  const built = (await import(
+    '../../dist/export/verify-file.js' as string
+  )) as typeof import('../../src/export/verify-file.js');
+  const bothWays = async (file: string, options: { expectHead?: string } = {}) => {
+    const halves = await built.verifyExportFile(file, { ...options, halvesFromBytes: 1 });
+    expect(halves).toEqual(await verifyExportFile(file, options));
+    return halves;
+  };
+
+  it('verifies an intact export in two halves, stitched where they meet, as in one piece', async () => {
+    const file = fileOf(`${lines.join('\n')}\n`);
+    const { size } = await import('node:fs').then((fs) => fs.statSync(file));
+    const halves = await built.inTwoHalves(file, size, {});
+    expect(halves).toMatchObject({ ok: true, count: 6, head: rows[5]?.hash, first: { seq: 1, fromGenesis: true } });
+    expect(halves).toEqual(await verifyExportFile(file));
+    for (const [i, found] of [
+      [1, true],
+      [5, true],
+    ] as const) {
+      expect(await bothWays(file, { expectHead: rows[i]?.hash as string })).toMatchObject({ headFound: found });
+    }
+    expect(await bothWays(file, { expectHead: 'f'.repeat(64) })).toMatchObject({ ok: true, headFound: false });
+  });
+
+  it('names the first fault as a check in one piece does, wherever the line is: altered, deleted, swapped', async () => {
+    for (let i = 0; i < lines.length; i += 1) {
+      const altered = lines.map((l, j) => (j === i ? l.replace('+1415555012', '+1415555019') : l));
+      const file = fileOf(altered.join('\n'));
+      const { size } = await import('node:fs').then((fs) => fs.statSync(file));
+      expect(await built.inTwoHalves(file, size, {})).toBeUndefined();
+      expect(await bothWays(file)).toMatchObject({ ok: false, seq: i + 1 });
+      expect(await bothWays(fileOf(lines.filter((_, j) => j !== i).join('\n')))).toMatchObject({
+        ok: i === 0 || i === 5,
+      });
+    }
+    const swapped = [...lines.slice(0, 2), lines[3], lines[2], ...lines.slice(4)] as string[];
+    expect(await bothWays(fileOf(swapped.join('\n')))).toMatchObject({ ok: false, seq: 4 });
+  });
+
+  it('reports a line that is not JSON in the second half with its line number in the whole file', async () => {
+    const cut = fileOf(`${lines.join('\n')}`.slice(0, -40));
+    await expect(built.verifyExportFile(cut, { halvesFromBytes: 1 })).rejects.toThrow(/line 6 is not valid JSON/);
+  });
+});

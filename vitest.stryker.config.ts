@@ -16,6 +16,7 @@ export default defineConfig({
       'test/db/ledger.test.ts',
       'test/db/known-answers.test.ts',
       'test/db/chain.test.ts',
+      'test/db/sql-canonical.test.ts',
       'test/db/later-keys.test.ts',
       'test/evidence/attacks.test.ts',
       'test/consent/**/*.test.ts',

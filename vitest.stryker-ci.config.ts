@@ -8,6 +8,7 @@ export default defineConfig({
       'test/db/known-answers.test.ts',
       'test/db/later-keys.test.ts',
       'test/db/chain.test.ts',
+      'test/db/sql-canonical.test.ts',
     ],
     // One module graph for all files (see vitest.stryker.config.ts).
     isolate: false,

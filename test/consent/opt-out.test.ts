@@ -94,6 +94,17 @@ describe.each(ENGINES)('on %s', (engine) => {
       expect(await allEvents(ledger.store)).toEqual([]);
     });
 
+    it('gives the command line the same refusal of an unknown business or category, worded after the option', async () => {
+      // cliParameters prints `--business <problem>`: the problem names the value and what is known instead.
+      await expect(optOut({ business: 'Demo shop' })).rejects.toMatchObject({
+        problem:
+          '"Demo shop" is unknown: no voice script names it and +14155550123 has no events for it (known businesses: "Demo Shop")',
+      });
+      await expect(optOut({ category: 'sms' })).rejects.toMatchObject({
+        problem: '"sms" is unknown for "Demo Shop" (known: marketing, utility)',
+      });
+    });
+
     it('takes a reason of exactly 500 characters', async () => {
       const [event] = await optOut({ category: 'utility', reason: 'x'.repeat(500) });
       expect(event?.reason).toHaveLength(500);

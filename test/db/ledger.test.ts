@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addSteps, insertNewCall } from '../../src/db/calls.js';
 import { GENESIS_HASH } from '../../src/db/chain.js';
 import {
   appendEvents,
@@ -9,6 +11,7 @@ import {
   readEvents,
   verifyLedger,
 } from '../../src/db/ledger.js';
+import { newOptOutEvent } from '../../src/db/new-event.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { type Store, writeTransaction } from '../../src/db/store.js';
 import { verifyStore } from '../../src/evidence/verify-store.js';
@@ -227,14 +230,100 @@ describe.each(ENGINES)('the consent ledger (%s)', (engine) => {
 
   it('keeps a transcript digest its writer gives, and names a decision whose call is missing from calls', async () => {
     // No calls row for this CallSid: the digest given is kept as given, and the walk cannot find the call it digests.
+    // The first decision has no digest; the second answers the statement the first one had verified already, so
+    // its statement needs no second look, and its transcript is checked all the same.
     const digest = 'd'.repeat(64);
-    const [kept] = await append(event({ transcript_sha256: digest }));
+    const [, kept] = await append(event(), event({ transcript_sha256: digest }));
     expect(kept?.transcript_sha256).toBe(digest);
     expect(await verifyLedger(store.db)).toMatchObject({
       ok: false,
-      seq: 1,
+      seq: 2,
       problem: `its call CA${'1'.repeat(32)} is missing from calls`,
     });
+  });
+
+  it("digests an IVR decision's call up to its last key from the stored steps when the writer has not read them", async () => {
+    const callSid = `CA${'1'.repeat(32)}`;
+    await writeTransaction(store.db, async (trx) => {
+      await insertNewCall(trx, {
+        call_sid: callSid,
+        account_sid: `AC${'a'.repeat(32)}`,
+        from_number: '+14155550123',
+        to_number: '+15005550006',
+        direction: 'inbound',
+        script_id: 'demo',
+        script_version: '1',
+        language: 'en-US',
+        reference: '123456',
+        state: '{}',
+        turn: 2,
+        outcome: null,
+        designated_number: null,
+        number_source: null,
+        started_at: '2026-11-25T10:00:00.000Z',
+        updated_at: '2026-11-25T10:00:05.000Z',
+        ended_at: null,
+        call_status: 'in-progress',
+        status_sequence: null,
+        duration_seconds: null,
+      });
+      const step = { call_sid: callSid, detail: null, digits: null, statement_sha256: null };
+      await addSteps(trx, [
+        {
+          ...step,
+          turn: 0,
+          at: '2026-11-25T10:00:00.000Z',
+          kind: 'prompt',
+          prompt_id: 'statement',
+          statement_sha256: TEST_STATEMENT_SHA256,
+        },
+        { ...step, turn: 1, at: '2026-11-25T10:00:05.000Z', kind: 'key', prompt_id: 'statement', digits: '1' },
+        { ...step, turn: 1, at: '2026-11-25T10:00:05.000Z', kind: 'prompt', prompt_id: 'goodbye' },
+      ]);
+    });
+    // The recipe written out (docs/ledger.md): one sorted-key JSON line for the call, then one per step up to and
+    // including the key; the goodbye after it is not part of what the caller answered.
+    const lines = [
+      `{"account_sid":"AC${'a'.repeat(32)}","call_sid":"${callSid}","direction":"inbound","language":"en-US","reference":"123456","script_id":"demo","script_version":"1","started_at":"2026-11-25T10:00:00.000Z","to_number":"+15005550006"}`,
+      `{"at":"2026-11-25T10:00:00.000Z","detail":null,"digits":null,"kind":"prompt","prompt_id":"statement","statement_sha256":"${TEST_STATEMENT_SHA256}","turn":0}`,
+      '{"at":"2026-11-25T10:00:05.000Z","detail":null,"digits":"1","kind":"key","prompt_id":"statement","statement_sha256":null,"turn":1}',
+    ];
+    const expected = createHash('sha256')
+      .update(lines.map((l) => `${l}\n`).join(''))
+      .digest('hex');
+    // An agent's opt-out that names the call answers no key of it: no digest.
+    const agent = event({
+      source: 'agent',
+      decision: 'opt_out',
+      digits: null,
+      prompt_id: null,
+      attempt: null,
+      reason: 'asked the agent',
+    });
+    const [first, second, byAgent] = await append(event(), event({ category: 'marketing' }), agent);
+    expect(first?.transcript_sha256).toBe(expected);
+    expect(second?.transcript_sha256).toBe(expected);
+    expect(byAgent?.transcript_sha256).toBeNull();
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 3 });
+  });
+
+  it("stores a batch whose events were built with their fields in different orders, an IVR decision and an agent's opt-out", async () => {
+    const optOut = newOptOutEvent({
+      phone_number: '+14155550123',
+      business: 'Demo Shop',
+      category: 'utility',
+      source: 'agent',
+      reason: 'asked by phone',
+    });
+    expect(Object.keys(optOut)).not.toEqual(Object.keys(event()));
+    await append(event(), optOut);
+    const stored: ConsentEvent[] = [];
+    for await (const e of readEvents(store.db)) stored.push(e);
+    expect(stored.map((e) => [e.seq, e.source, e.decision, e.reason])).toEqual([
+      [1, 'ivr', 'opt_in', null],
+      [2, 'agent', 'opt_out', 'asked by phone'],
+    ]);
+    expect(await verifyLedger(store.db)).toMatchObject({ ok: true, count: 2 });
   });
 
   it('has verify-store name an append-only trigger dropped or disabled, though every hash still verifies', async () => {

@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
+
+// phone.ts keeps every number it parsed (an LRU cache). A mutation run tries many versions of that code, one after
+// the other, in one process: each run of this file imports a copy of its own, so every version parses afresh instead
+// of answering from what an earlier version cached.
+const {
   isWithheldCallerId,
   maskNumbersInQuery,
   maskPhone,
@@ -9,7 +14,9 @@ import {
   readCallerId,
   spellDigits,
   usableCallerId,
-} from '../../src/phone/phone.js';
+} = (await import(
+  /* @vite-ignore */ `../../src/phone/phone.js?copy=${randomUUID()}`
+)) as typeof import('../../src/phone/phone.js');
 
 describe('phone numbers', () => {
   it('masks a number for logs, keeping only its prefix and last two digits', () => {
@@ -94,6 +101,20 @@ describe('phone numbers', () => {
     expect(parsePhone('(415) 555-0123', 'US')).toMatchObject({ e164: '+14155550123', national: '4155550123' });
     expect(parsePhone('0151 12345678', 'DE')).toMatchObject({ e164: '+4915112345678', mobile: true });
     expect(parsePhone('12', 'US')).toBeUndefined();
+  });
+
+  it('reads the same digits by the country given: a Vienna landline in Austria, a mobile in Germany', () => {
+    expect(parsePhone('0151 12345678', 'DE')).toMatchObject({ e164: '+4915112345678', mobile: true });
+    expect(parsePhone('0151 12345678', 'AT')).toMatchObject({ e164: '+4315112345678', mobile: false });
+    expect(parsePhone('0151 12345678')).toBeUndefined();
+  });
+
+  it('refuses a number of the right form that no country gives out', () => {
+    // US exchange 000 and area code 555 do not exist; a German number of seven digits is too short.
+    for (const number of ['+1 415 000 0000', '+1 555 555 5555', '+49 1234567']) {
+      expect(parsePhone(number)).toBeUndefined();
+      expect(readCallerId(number)).toEqual({ number: null, usable: null });
+    }
   });
 
   it('masks every run of seven or more digits in the query of a URL, and nothing before the query', () => {

@@ -186,6 +186,15 @@ describe('a turn of the call', () => {
     );
   });
 
+  it('refuses a retried turn whose saved answer is gone as not found, rather than answering it with nothing', async () => {
+    await answerIncoming(deps, incoming());
+    await answerTurn(deps, press('1'), 1);
+    await ledger.store.db.deleteFrom('call_turns').where('call_sid', '=', SID).where('turn', '=', 1).execute();
+    await expect(answerTurn(deps, press('1'), 1)).rejects.toThrow(
+      new CallNotFoundError(`call ${SID} has no answer for turn 1`),
+    );
+  });
+
   it('names an unknown call as such, and fails (to be retried) a turn whose voice script is no longer loaded', async () => {
     await expect(answerTurn(deps, press('1'), 1)).rejects.toMatchObject({ name: 'CallNotFoundError' });
     await answerIncoming(deps, incoming());
@@ -201,6 +210,7 @@ describe('a turn of the call', () => {
     await answerTurn(deps, press('2'), 1);
     await expect(answerTurn(deps, press('1'), 2)).rejects.toThrow(`call ${SID} has already ended`);
     await expect(answerTurn(deps, press('1'), 2)).rejects.toThrow(CallEndedError);
+    await expect(answerTurn(deps, press('1'), 2)).rejects.toMatchObject({ name: 'CallEndedError' });
     expect(await allEvents(ledger.store)).toHaveLength(1);
   });
 });

@@ -373,3 +373,18 @@ describe('the consent ledger on SQLite', () => {
     expect(details).not.toMatch(/SCAN e\b|SCAN consent_events\b/);
   });
 });
+
+describe('the consent ledger on SQLite: verification when SQLite cannot write the canonical form', () => {
+  useStore('sqlite');
+
+  it('checks the intact events of a page holding a BLOB on their own values, and names the altered one', async () => {
+    // json_object refuses a BLOB, so the page is read without SQLite's canonical form: events 1 and 2 must still
+    // pass (each read whole and hashed), and event 3 fail as an altered row, after 2 verified events.
+    await append(event(), event({ category: 'marketing' }), event({ phone_number: '+14155550199' }));
+    await dropTrigger(store, 'consent_events_no_update', 'consent_events');
+    await exec(store, "UPDATE consent_events SET business = CAST('Demo Shop' AS BLOB) WHERE seq = 3");
+    const result = await verifyLedger(store.db);
+    expect(result).toMatchObject({ ok: false, seq: 3, count: 2 });
+    expect(result.ok === false && result.problem).toMatch(/^hash is [0-9a-f]{64}, but the row's contents hash to/);
+  });
+});

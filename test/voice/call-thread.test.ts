@@ -56,7 +56,8 @@ const DATA: CallThreadData = { databaseUrl: 'unused.db', voiceScriptsDir: 'unuse
 
 /**
  * A stand-in for the call thread, run as a real worker: `script` is the body of its handler of one request, with
- * `send` and the request `m` in scope. It says it is ready unless `ready` is false.
+ * `send` and the request `m` in scope. It runs `start` first (by default: says it is ready) and ends when asked to
+ * close.
  */
 function standIn(script: string, start = "send({ type: 'ready' });") {
   return () =>
@@ -64,7 +65,7 @@ function standIn(script: string, start = "send({ type: 'ready' });") {
       `const { parentPort } = require('node:worker_threads');
        const send = (m) => parentPort.postMessage([m]);
        const handle = (m) => { ${script} };
-       parentPort.on('message', (requests) => requests.forEach(handle));
+       parentPort.on('message', (requests) => requests.forEach((m) => (m.op === 'close' ? process.exit(0) : handle(m))));
        ${start}`,
       { eval: true },
     );
@@ -76,36 +77,33 @@ describe('the call thread, as the server sees it', () => {
     await calls?.close();
     calls = undefined;
   });
+  const start = async (script: string, heard = listeners()) => {
+    calls = await startCallThread({ ...DATA, ...heard, spawn: standIn(script) });
+    return calls;
+  };
 
   it('gives each request its own answer, in whatever order the answers come', async () => {
     // Holds the first request until the second arrives, then answers them in reverse order.
     const heard = listeners();
-    calls = await startCallThread({
-      ...DATA,
-      ...heard,
-      spawn: standIn(`
-        if (m.op === 'close') return process.exit(0);
+    calls = await start(
+      `
         globalThis.held ??= [];
         globalThis.held.push(m);
         if (globalThis.held.length < 2) return;
         for (const r of globalThis.held.reverse())
           send({ type: 'answer', id: r.id, value: { twiml: 'answer to ' + r.params.callSid, replayed: false, events: [], call: {} } });
-      `),
-    });
+      `,
+      heard,
+    );
     const [first, second] = await Promise.all([calls.incoming(voice(1)), calls.turn(voice(2, '1'), 1)]);
     expect(first.twiml).toBe(`answer to ${callSid(1)}`);
     expect(second.twiml).toBe(`answer to ${callSid(2)}`);
   });
 
   it('sends the caller ID parsed, so the thread does not parse it again', async () => {
-    calls = await startCallThread({
-      ...DATA,
-      ...listeners(),
-      spawn: standIn(`
-        if (m.op === 'close') return process.exit(0);
+    calls = await start(`
         send({ type: 'answer', id: m.id, value: { twiml: JSON.stringify(m.caller), replayed: false, events: [], call: {} } });
-      `),
-    });
+      `);
     expect(JSON.parse((await calls.incoming(voice(1))).twiml)).toEqual({
       number: '+14155550123',
       usable: '+14155550123',
@@ -117,15 +115,10 @@ describe('the call thread, as the server sees it', () => {
   });
 
   it("turns the thread's errors back into the ones the server answers: 404, 409, a storage failure with its code", async () => {
-    calls = await startCallThread({
-      ...DATA,
-      ...listeners(),
-      spawn: standIn(`
-        if (m.op === 'close') return process.exit(0);
+    calls = await start(`
         const [name, code] = { 1: ['CallNotFoundError'], 2: ['CallEndedError'], 3: ['SqliteError', 'SQLITE_FULL'] }[m.turn];
         send({ type: 'error', id: m.id, error: { name, message: 'thread says ' + name, stack: name + ': in the thread', code } });
-      `),
-    });
+      `);
     const notFound = await calls.turn(voice(1), 1).catch((err: unknown) => err);
     expect(notFound).toBeInstanceOf(CallNotFoundError);
     expect(notFound).toMatchObject({ message: 'thread says CallNotFoundError' });
@@ -137,17 +130,15 @@ describe('the call thread, as the server sees it', () => {
 
   it("tells the server's observer of the thread's commits and failures, and counts its writes", async () => {
     const heard = listeners();
-    calls = await startCallThread({
-      ...DATA,
-      ...heard,
-      spawn: standIn(`
-        if (m.op === 'close') return process.exit(0);
+    calls = await start(
+      `
         send({ type: 'commit', info: { batchSize: 3, seconds: 0.002 } });
         send({ type: 'committed', write: { seconds: 0.002, batchSize: 3 } });
         send({ type: 'failed', failure: { code: 'SQLITE_FULL', message: 'database or disk is full' } });
         send({ type: 'answer', id: m.id, value: { result: 'applied', endedWith: null } });
-      `),
-    });
+      `,
+      heard,
+    );
     expect(calls.writeCounts()).toEqual({ writes: 0, commits: 0 });
     await calls.status(status(1));
     await calls.status(status(2));
@@ -165,15 +156,12 @@ describe('the call thread, as the server sees it', () => {
 
   it('refuses every waiting and later call once the thread dies, and says so once', async () => {
     const heard = listeners();
-    calls = await startCallThread({
-      ...DATA,
-      ...heard,
-      // The second request kills the thread before either is answered.
-      spawn: standIn(`
-        globalThis.seen = (globalThis.seen ?? 0) + 1;
-        if (globalThis.seen === 2) throw new Error('the thread broke');
-      `),
-    });
+    // The second request kills the thread before either is answered.
+    calls = await start(
+      `globalThis.seen = (globalThis.seen ?? 0) + 1;
+       if (globalThis.seen === 2) throw new Error('the thread broke');`,
+      heard,
+    );
     const waiting = [calls.incoming(voice(1)), calls.incoming(voice(2))].map((p) => p.catch((err: Error) => err));
     const errors = await Promise.all(waiting);
     for (const err of errors) expect(err).toMatchObject({ message: 'the thread broke' });
@@ -202,11 +190,7 @@ describe('the call thread, as the server sees it', () => {
 
   it('closes when asked, without calling it a stop', async () => {
     const heard = listeners();
-    calls = await startCallThread({
-      ...DATA,
-      ...heard,
-      spawn: standIn(`if (m.op === 'close') process.exit(0);`),
-    });
+    calls = await start('', heard);
     await calls.close();
     expect(heard.stopped).toEqual([]);
     await expect(calls.incoming(voice(1))).rejects.toThrow('the call thread stopped');

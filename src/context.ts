@@ -90,8 +90,7 @@ export async function createAppContext(
       overrides.callThread && canRunCallThread(config.databaseUrl)
         ? await startCallThread({
             databaseUrl: config.databaseUrl,
-            voiceScriptsDir: config.voiceScriptsDir,
-            voicePromptMaxSeconds: config.voicePromptMaxSeconds,
+            scripts: scripts.all,
             observer: writes,
             onCommit: overrides.onCommit,
             onStopped: overrides.onCallThreadStopped,

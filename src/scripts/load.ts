@@ -83,7 +83,8 @@ export function parseVoiceScript(text: string, file: string, options: CheckOptio
   return checked.script;
 }
 
-function registry(scripts: VoiceScript[], warnings: ScriptProblem[]): VoiceScripts {
+/** The scripts already loaded and checked (another thread's copy of them, say), as a server runs them. */
+export function registry(scripts: readonly VoiceScript[], warnings: readonly ScriptProblem[] = []): VoiceScripts {
   const byId = new Map(scripts.map((s) => [s.id, s]));
   const byNumber = new Map(scripts.flatMap((s) => s.numbers.map((n) => [n, s] as const)));
   const fallback = scripts.find((s) => s.default) as VoiceScript;

@@ -1,14 +1,17 @@
 import type { CommitInfo } from '../db/group-commit.js';
 import type { CallerId } from '../phone/phone.js';
+import type { VoiceScript } from '../scripts/schema.js';
 import type { Answer, StatusResult } from './call-service.js';
 import { CallEndedError, CallNotFoundError } from './call-service.js';
 import type { StatusParams, VoiceParams } from './webhook-params.js';
 
-/** What the call thread is started with: enough to open the ledger and load the scripts itself. */
+/**
+ * What the call thread is started with: the ledger to open, and the scripts the server loaded and checked (against
+ * the words callers already heard), so that both threads run the very same ones.
+ */
 export interface CallThreadData {
   databaseUrl: string;
-  voiceScriptsDir: string;
-  voicePromptMaxSeconds: number;
+  scripts: readonly VoiceScript[];
 }
 
 /** From the server to the call thread. */

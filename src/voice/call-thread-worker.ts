@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { randomIds, systemClock } from '../clock.js';
 import { openStore, type Store } from '../db/store.js';
-import { loadVoiceScripts } from '../scripts/load.js';
+import { registry } from '../scripts/load.js';
 import { type Answer, answerIncoming, answerTurn, type CallServiceDeps, recordStatus } from './call-service.js';
 import type { CallThreadData, CallThreadMessage, CallThreadRequest } from './call-thread-messages.js';
 import { batchedSender, toThreadError } from './call-thread-messages.js';
@@ -15,7 +15,7 @@ const data = workerData as CallThreadData;
 
 let store: Store | undefined;
 try {
-  const scripts = await loadVoiceScripts(data.voiceScriptsDir, { maxPromptSeconds: data.voicePromptMaxSeconds });
+  const scripts = registry(data.scripts);
   store = openStore(data.databaseUrl, {
     backgroundCheckpoints: true,
     observer: {

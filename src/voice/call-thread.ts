@@ -46,7 +46,7 @@ interface Waiting {
 }
 
 /**
- * Starts the call thread and resolves once it has opened the ledger and loaded the scripts (or rejects with why
+ * Starts the call thread and resolves once it has opened the ledger (or rejects with why
  * it could not). Answers come back in whatever order their commits end; each only after its own commit.
  */
 export function startCallThread(options: CallThreadOptions): Promise<Calls> {
@@ -75,6 +75,7 @@ export function startCallThread(options: CallThreadOptions): Promise<Calls> {
   };
 
   const calls: Calls = {
+    onThread: true,
     // Parsed here, so that the two threads share the work of an incoming call more evenly.
     incoming: (params) => ask<Answer>({ op: 'incoming', id: nextId++, params, caller: readCallerId(params.from) }),
     turn: (params, turn) => ask<Answer>({ op: 'turn', id: nextId++, params, turn }),

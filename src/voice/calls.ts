@@ -19,6 +19,8 @@ export interface WriteCounts {
  * its own with its own connection (`call-thread.ts`). Either way an answer resolves only after its commit.
  */
 export interface Calls {
+  /** True when the calls run on a thread of their own. */
+  readonly onThread: boolean;
   incoming(params: VoiceParams): Promise<Answer>;
   turn(params: VoiceParams, turn: number): Promise<Answer>;
   status(params: StatusParams): Promise<StatusResult>;
@@ -31,6 +33,7 @@ export interface Calls {
 /** The call service on the caller's own thread, through the store it is given. */
 export function callsInProcess(deps: CallServiceDeps): Calls {
   return {
+    onThread: false,
     incoming: (params) => answerIncoming(deps, params),
     turn: (params, turn) => answerTurn(deps, params, turn),
     status: (params) => recordStatus(deps, params),

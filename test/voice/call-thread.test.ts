@@ -52,7 +52,7 @@ function listeners(): Heard & Pick<CallThreadOptions, 'observer' | 'onCommit' | 
   };
 }
 
-const DATA: CallThreadData = { databaseUrl: 'unused.db', voiceScriptsDir: 'unused', voicePromptMaxSeconds: 20 };
+const DATA: CallThreadData = { databaseUrl: 'unused.db', scripts: [] };
 
 /**
  * A stand-in for the call thread, run as a real worker: `script` is the body of its handler of one request, with
@@ -171,7 +171,7 @@ describe('the call thread, as the server sees it', () => {
     expect(heard.stopped).toHaveLength(1);
   });
 
-  it('does not start when the thread cannot open the ledger or load the scripts, and says why', async () => {
+  it('does not start when the thread cannot open the ledger, and says why', async () => {
     const heard = listeners();
     await expect(
       startCallThread({
@@ -179,11 +179,11 @@ describe('the call thread, as the server sees it', () => {
         ...heard,
         spawn: standIn(
           '',
-          `send({ type: 'start-failed', error: { name: 'VoiceScriptError', message: 'cannot read voice scripts directory "unused"' } });
+          `send({ type: 'start-failed', error: { name: 'SqliteError', message: 'unable to open database file', code: 'SQLITE_CANTOPEN' } });
            setTimeout(() => process.exit(0), 5);`,
         ),
       }),
-    ).rejects.toThrow('cannot read voice scripts directory "unused"');
+    ).rejects.toThrow('unable to open database file');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(heard.stopped).toEqual([]);
   });
@@ -209,8 +209,7 @@ describe('the real call thread (the build in dist/)', () => {
     heard = listeners();
     calls = await startCallThread({
       databaseUrl: threadLedger.file,
-      voiceScriptsDir: 'voice-scripts',
-      voicePromptMaxSeconds: 30,
+      scripts: (await loadVoiceScripts('voice-scripts')).all,
       ...heard,
       spawn: (data) => new Worker(BUILT, { workerData: data }),
     });

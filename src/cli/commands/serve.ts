@@ -37,7 +37,7 @@ export function serveCommand(program: Command, env: NodeJS.ProcessEnv): void {
           url: server.url,
           database: context.store.location,
           scripts: context.scripts.all.map((s) => s.id),
-          callThread: context.calls.writeCounts() !== undefined,
+          callThread: context.calls.onThread,
         },
         'optin-ivr is listening',
       );

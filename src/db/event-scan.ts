@@ -53,8 +53,76 @@ export async function* scanEvents(
   filter: EventFilter,
   options: ScanOptions,
 ): AsyncGenerator<EventValues[]> {
-  const pageSize = options.pageSize ?? 256;
   const sqlite = connections.get(db);
+  const seq = seqIndex(options);
+  const read = sqlite
+    ? sqlitePages(sqlite, filter, options)
+    : (after: number | undefined, through: number | undefined, limit: number) =>
+        kyselyPage(db, filter, options, limit, after, through);
+  yield* pagesOf(db, filter, options, async (after, through, limit) => {
+    const rows = await read(after, through, limit);
+    return { rows, lastSeq: rows.length > 0 ? ((rows[rows.length - 1] as EventValues)[seq] as number) : undefined };
+  });
+}
+
+/** An event as one line of JSON (the text, without its line end), or its values where SQLite could not write it. */
+export type JsonLineOrValues = string | EventValues;
+
+/**
+ * The matching events as `scanEvents` reads them, each written by SQLite as one JSON object of `options.columns`
+ * in that order (`json_object`): one value read per row instead of one per column, and a flat string to encode,
+ * which made a JSON Lines export a third of the time it was (bench/README.md). For every text, integer and null it
+ * is the text `JSON.stringify` writes of the values read (test/db/json-lines.test.ts). Where SQLite cannot write a
+ * page so (a BLOB, a REAL), and on PostgreSQL, the rows come as values, to be written in JavaScript.
+ */
+export async function* scanJsonLines(
+  db: Kysely<Database>,
+  filter: EventFilter,
+  options: Omit<ScanOptions, 'reference' | 'canonical'>,
+): AsyncGenerator<JsonLineOrValues[]> {
+  const sqlite = connections.get(db);
+  if (!sqlite) {
+    yield* scanEvents(db, filter, options);
+    return;
+  }
+  const seq = seqIndex(options);
+  const lines = new Map<string, SQLite.Statement>();
+  const values = sqlitePages(sqlite, filter, options);
+  yield* pagesOf<JsonLineOrValues>(db, filter, options, async (after, through, limit) => {
+    const key = `${after === undefined} ${through === undefined}`;
+    let statement = lines.get(key);
+    if (!statement) {
+      statement = sqlite.prepare(jsonLineSql(filter, options, after === undefined, through !== undefined)).raw(true);
+      lines.set(key, statement);
+    }
+    try {
+      const rows = statement.all(...pageParameters(filter, after, through), limit) as [number, string][];
+      const last = rows[rows.length - 1];
+      return { rows: rows.map((row) => row[1]), lastSeq: last?.[0] };
+    } catch (error) {
+      // json_object refuses a BLOB, and so a REAL (jsonLineSql): the page is read as values.
+      if (!isBlobRefusal(error)) throw error;
+      const rows = await values(after, through, limit);
+      return { rows, lastSeq: rows.length > 0 ? ((rows[rows.length - 1] as EventValues)[seq] as number) : undefined };
+    }
+  });
+}
+
+/**
+ * Pages of a keyset walk on seq over the filter's range: `read` gives up to `limit` rows after `after` (none:
+ * from the start) through `through`, and the seq of its last row.
+ */
+async function* pagesOf<T>(
+  db: Kysely<Database>,
+  filter: EventFilter,
+  options: Pick<ScanOptions, 'after' | 'pageSize'>,
+  read: (
+    after: number | undefined,
+    through: number | undefined,
+    limit: number,
+  ) => Promise<{ rows: T[]; lastSeq: number | undefined }>,
+): AsyncGenerator<T[]> {
+  const pageSize = options.pageSize ?? 256;
   let after = options.after;
   let through: number | undefined;
   if (filter.since !== undefined || filter.until !== undefined) {
@@ -63,14 +131,11 @@ export async function* scanEvents(
     after = Math.max(range.first - 1, after ?? 0);
     through = range.last;
   }
-  const page = sqlite
-    ? sqlitePages(sqlite, filter, options, pageSize, through)
-    : (from: number | undefined) => kyselyPage(db, filter, options, pageSize, from, through);
   for (;;) {
-    const rows = await page(after);
+    const { rows, lastSeq } = await read(after, through, pageSize);
     if (rows.length > 0) yield rows;
-    if (rows.length < pageSize) return;
-    after = (rows[rows.length - 1] as EventValues)[seqIndex(options)] as number;
+    if (rows.length < pageSize || lastSeq === undefined) return;
+    after = lastSeq;
   }
 }
 
@@ -85,6 +150,27 @@ function pageSql(filter: EventFilter, options: ScanOptions, first: boolean, thro
   const columns = options.columns.map((c) => `e.${c}`);
   if (options.reference) columns.push('c.reference');
   if (options.canonical) columns.push(json ? canonicalSql((key) => `e.${key}`) : 'null');
+  return pageFrom(columns.join(', '), filter, options, first, through);
+}
+
+/** The SQL of one page of `scanJsonLines`: each row its seq and its JSON text. */
+function jsonLineSql(filter: EventFilter, options: ScanOptions, first: boolean, through: boolean): string {
+  // A REAL is not written as JSON.stringify writes a number (SQLite keeps 15 digits): a zero-length BLOB in its
+  // place makes json_object fail the page, which is then read as values. No writer stores one; a hand edit can.
+  const value = (c: string) =>
+    INTEGER_COLUMNS.has(c) ? `iif(typeof(e.${c}) = 'real', zeroblob(0), e.${c})` : `e.${c}`;
+  const object = `json_object(${options.columns.map((c) => `'${c}', ${value(c)}`).join(', ')})`;
+  return pageFrom(`e.seq, ${object}`, filter, options, first, through);
+}
+
+function isBlobRefusal(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('JSON cannot hold BLOB values');
+}
+
+// The columns whose affinity keeps a REAL a REAL (TEXT columns store it as text).
+const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['seq', 'attempt', 'signature_verified']);
+
+function pageFrom(select: string, filter: EventFilter, options: ScanOptions, first: boolean, through: boolean): string {
   const where: string[] = [];
   if (!first) where.push('e.seq > ?');
   if (through) where.push('e.seq <= ?');
@@ -96,7 +182,7 @@ function pageSql(filter: EventFilter, options: ScanOptions, first: boolean, thro
   if (filter.business !== undefined) where.push('e.business = ?');
   if (filter.phone !== undefined) where.push('e.phone_number = ?');
   return [
-    `select ${columns.join(', ')} from consent_events e`,
+    `select ${select} from consent_events e`,
     options.reference ? 'left join calls c on c.call_sid = e.call_sid' : '',
     where.length > 0 ? `where ${where.join(' and ')}` : '',
     'order by e.seq limit ?',
@@ -113,31 +199,26 @@ function pageParameters(filter: EventFilter, after: number | undefined, through:
   return values;
 }
 
-function sqlitePages(
-  sqlite: SQLite.Database,
-  filter: EventFilter,
-  options: ScanOptions,
-  pageSize: number,
-  through: number | undefined,
-) {
+function sqlitePages(sqlite: SQLite.Database, filter: EventFilter, options: ScanOptions) {
   const statements = new Map<string, SQLite.Statement>();
-  const statement = (first: boolean, json: boolean) => {
-    const key = `${first} ${json}`;
+  const statement = (first: boolean, through: boolean, json: boolean) => {
+    const key = `${first} ${through} ${json}`;
     let s = statements.get(key);
     if (!s) {
-      s = sqlite.prepare(pageSql(filter, options, first, through !== undefined, json)).raw(true);
+      s = sqlite.prepare(pageSql(filter, options, first, through, json)).raw(true);
       statements.set(key, s);
     }
     return s;
   };
-  return async (after: number | undefined): Promise<EventValues[]> => {
-    const parameters = [...pageParameters(filter, after, through), pageSize];
+  return async (after: number | undefined, through: number | undefined, limit: number): Promise<EventValues[]> => {
+    const parameters = [...pageParameters(filter, after, through), limit];
+    const first = after === undefined;
     try {
-      return statement(after === undefined, true).all(...parameters) as EventValues[];
+      return statement(first, through !== undefined, true).all(...parameters) as EventValues[];
     } catch (error) {
       // json_object refuses a BLOB ("JSON cannot hold BLOB values"): the page is read again without the form.
       if (!options.canonical) throw error;
-      return statement(after === undefined, false).all(...parameters) as EventValues[];
+      return statement(first, through !== undefined, false).all(...parameters) as EventValues[];
     }
   };
 }

@@ -1,7 +1,13 @@
 import { finished, type Writable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { EventFilter } from '../db/event-query.js';
-import { type EventValues, type ScanOptions, scanEvents } from '../db/event-scan.js';
+import {
+  type EventValues,
+  type JsonLineOrValues,
+  type ScanOptions,
+  scanEvents,
+  scanJsonLines,
+} from '../db/event-scan.js';
 import type { ConsentEvent, Database } from '../db/schema.js';
 import { consentRecord } from '../evidence/iso27560.js';
 import { jsonValue } from '../json-text.js';
@@ -75,7 +81,11 @@ export function exportEvents(
   scan: Pick<ScanOptions, 'pageSize'> & { betweenPages?: () => Promise<void> } = {},
 ): Promise<number> {
   const { betweenPages, ...paging } = scan;
-  const pages = scanEvents(db, filter, { ...tableOf(options).scan, ...paging });
+  const read = tableOf(options).scan;
+  const pages =
+    options.format === 'jsonl'
+      ? scanJsonLines(db, filter, { columns: read.columns, ...paging })
+      : scanEvents(db, filter, { ...read, ...paging });
   return writeExport(betweenPages ? spaced(pages, betweenPages) : pages, out, options);
 }
 
@@ -91,14 +101,15 @@ async function* spaced<T>(pages: AsyncIterable<T>, pause: () => Promise<void>): 
 /**
  * Writes pages of scanned rows (as `tableOf(options).scan` reads them) to `out` in one format and ends `out`;
  * resolves with the number of events written. Each page becomes one chunk, written as soon as `out` takes more.
+ * A jsonl page may hold lines SQLite wrote already (`scanJsonLines`), written as they are.
  */
 export async function writeExport(
-  pages: AsyncIterable<EventValues[]>,
+  pages: AsyncIterable<JsonLineOrValues[]>,
   out: Writable,
   options: ExportOptions,
 ): Promise<number> {
   const table = tableOf(options);
-  if (options.format === 'xlsx') return writeXlsx(pages, out, table, options);
+  if (options.format === 'xlsx') return writeXlsx(pages as AsyncIterable<EventValues[]>, out, table, options);
   const sink = chunkSink(out);
   let written = 0;
   if (options.bom) await sink.write('\ufeff');
@@ -106,7 +117,10 @@ export async function writeExport(
   if (options.format === 'csv') await sink.write(csvLine(table.headers, options.raw ? plain : spreadsheetSafe));
   const chunk = new ChunkBuilder();
   for await (const page of pages) {
-    for (const values of page) chunk.add(typeof line === 'function' ? line(values) : await line.async(values));
+    for (const row of page) {
+      if (typeof row === 'string') chunk.add(`${row}\n`);
+      else chunk.add(typeof line === 'function' ? line(row) : await line.async(row));
+    }
     await sink.write(chunk.take());
     written += page.length;
     options.onRow?.(written);

@@ -149,10 +149,7 @@ export class ChainWalk {
     offset = 0,
     canonical?: string | null,
   ): string | undefined {
-    if (this.count === 0 && this.options.from === 'first-event' && seq !== 1) {
-      this.prev = prevHash;
-      this.expectedSeq = seq;
-    }
+    this.takeFirst(seq, prevHash);
     const expected = this.expectedSeq;
     if (seq !== expected) {
       return seq > expected
@@ -164,6 +161,25 @@ export class ChainWalk {
     const computed = valuesHash(this.prev, values, offset);
     if (computed !== hash) return `hash is ${hash}, but the row's contents hash to ${computed}`;
     return undefined;
+  }
+
+  /**
+   * Whether the next event follows on `canonical`, its canonical form as given (never recomputed): false leaves the
+   * event to `step`, which names what is wrong.
+   */
+  followsOn(seq: number, prevHash: string, hash: string, canonical: string): boolean {
+    this.takeFirst(seq, prevHash);
+    return (
+      seq === this.expectedSeq && prevHash === this.prev && digest('sha256', this.prev + canonical, 'hex') === hash
+    );
+  }
+
+  /** A slice's first event is taken as given: its predecessor is not there to check it against. */
+  private takeFirst(seq: number, prevHash: string): void {
+    if (this.count === 0 && this.options.from === 'first-event' && seq !== 1) {
+      this.prev = prevHash;
+      this.expectedSeq = seq;
+    }
   }
 
   accept(hash: string): void {

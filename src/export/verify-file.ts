@@ -8,6 +8,7 @@ import type { ConsentEvent } from '../db/schema.js';
 import { DECISIONS, EVENT_SOURCES } from '../ledger-vocabulary.js';
 import { EXPORT_COLUMNS, type ExportColumn } from './columns.js';
 import { consentEventSchema } from './event-schema.js';
+import { exportLineParts } from './export-line.js';
 
 export class ExportFileError extends Error {
   override name = 'ExportFileError';
@@ -121,6 +122,17 @@ export async function checkLines(
   /** A failed check of the line, or undefined when it follows from the one before. */
   const checkLine = (raw: string): FileCheck | undefined => {
     n += 1;
+    const quick = exportLineParts(raw);
+    if (quick && walk.followsOn(quick.seq, quick.prevHash, quick.hash, quick.canonical)) {
+      first ??= {
+        seq: quick.seq,
+        prevHash: quick.prevHash,
+        fromGenesis: quick.seq === 1 && quick.prevHash === GENESIS_HASH,
+      };
+      walk.accept(quick.hash);
+      last = { seq: quick.seq, hash: quick.hash };
+      return undefined;
+    }
     if (raw.trim() === '') return undefined;
     const event = readEvent(file, n, raw, first === undefined);
     first ??= {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type ChainEvent, type ChainedFields, checkChain, eventHash, GENESIS_HASH } from '../../src/db/chain.js';
+import {
+  type ChainEvent,
+  type ChainedFields,
+  ChainWalk,
+  canonicalEvent,
+  checkChain,
+  eventHash,
+  GENESIS_HASH,
+} from '../../src/db/chain.js';
 import { ivrEvent } from '../helpers/ledger.js';
 
 // The walk over a chain, without a database. The hash recipe itself is pinned by known answers
@@ -142,5 +150,46 @@ describe('checking a chain', () => {
       yield* events;
     }
     expect(await checkChain(source())).toEqual({ ok: true, count: 2, head: events[1]?.hash });
+  });
+});
+
+describe("a walk's check of an event on a canonical form given (verify --file's lines)", () => {
+  const events = chain(3, 5, 'a'.repeat(64));
+  const canonicalOf = (event: ChainEvent) => {
+    const { hash, ...fields } = event;
+    return canonicalEvent(fields);
+  };
+  const follows = (walk: ChainWalk, event: ChainEvent, changes: Partial<ChainEvent> = {}, canonical?: string) => {
+    const e = { ...event, ...changes };
+    return walk.followsOn(e.seq, e.prev_hash, e.hash, canonical ?? canonicalOf(event));
+  };
+
+  it('takes each next event whose form hashes to its hash, a slice from its first event as given', () => {
+    const walk = new ChainWalk({ from: 'first-event' });
+    for (const event of events) {
+      expect(follows(walk, event)).toBe(true);
+      walk.accept(event.hash);
+    }
+    expect(walk.result()).toEqual({ ok: true, count: 3, head: events[2]?.hash });
+  });
+
+  it('refuses a wrong seq, prev_hash or form, leaving step to name it, and never recomputes the form', () => {
+    const [first, second] = events as [ChainEvent, ChainEvent];
+    const walk = new ChainWalk({ from: 'first-event' });
+    expect(follows(walk, first)).toBe(true);
+    walk.accept(first.hash);
+    expect(follows(walk, second, { seq: 7 })).toBe(false);
+    expect(follows(walk, second, { prev_hash: 'b'.repeat(64) })).toBe(false);
+    expect(follows(walk, second, {}, canonicalOf({ ...second, category: 'marketing' }))).toBe(false);
+    expect(follows(walk, second, { hash: 'c'.repeat(64) })).toBe(false);
+    expect(walk.step(7, second.prev_hash, second.hash, [])).toMatch(/^seq 7 follows seq 5/);
+    expect(follows(walk, second)).toBe(true);
+  });
+
+  it('checks seq 1 against the genesis hash, and a whole chain from it', () => {
+    const [one] = chain(1) as [ChainEvent];
+    expect(follows(new ChainWalk({ from: 'first-event' }), one, { prev_hash: 'a'.repeat(64) })).toBe(false);
+    expect(follows(new ChainWalk(), (events as [ChainEvent])[0])).toBe(false);
+    expect(follows(new ChainWalk(), one)).toBe(true);
   });
 });

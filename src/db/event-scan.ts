@@ -61,7 +61,7 @@ export async function* scanEvents(
         kyselyPage(db, filter, options, limit, after, through);
   yield* pagesOf(db, filter, options, async (after, through, limit) => {
     const rows = await read(after, through, limit);
-    return { rows, lastSeq: rows.length > 0 ? ((rows[rows.length - 1] as EventValues)[seq] as number) : undefined };
+    return { rows, lastSeq: lastSeqOf(rows, seq) };
   });
 }
 
@@ -71,7 +71,7 @@ export type JsonLineOrValues = string | EventValues;
 /**
  * The matching events as `scanEvents` reads them, each written by SQLite as one JSON object of `options.columns`
  * in that order (`json_object`): one value read per row instead of one per column, and a flat string to encode,
- * which made a JSON Lines export a third of the time it was (bench/README.md). For every text, integer and null it
+ * which took a quarter off a JSON Lines export's time (bench/README.md). For every text, integer and null it
  * is the text `JSON.stringify` writes of the values read (test/db/json-lines.test.ts). Where SQLite cannot write a
  * page so (a BLOB, a REAL), and on PostgreSQL, the rows come as values, to be written in JavaScript.
  */
@@ -103,7 +103,7 @@ export async function* scanJsonLines(
       // json_object refuses a BLOB, and so a REAL (jsonLineSql): the page is read as values.
       if (!isBlobRefusal(error)) throw error;
       const rows = await values(after, through, limit);
-      return { rows, lastSeq: rows.length > 0 ? ((rows[rows.length - 1] as EventValues)[seq] as number) : undefined };
+      return { rows, lastSeq: lastSeqOf(rows, seq) };
     }
   });
 }
@@ -139,6 +139,10 @@ async function* pagesOf<T>(
   }
 }
 
+function lastSeqOf(rows: EventValues[], seq: number): number | undefined {
+  return rows.length > 0 ? ((rows[rows.length - 1] as EventValues)[seq] as number) : undefined;
+}
+
 function seqIndex(options: ScanOptions): number {
   const i = options.columns.indexOf('seq');
   if (i < 0) throw new Error('a scan of events must read seq');
@@ -155,8 +159,8 @@ function pageSql(filter: EventFilter, options: ScanOptions, first: boolean, thro
 
 /** The SQL of one page of `scanJsonLines`: each row its seq and its JSON text. */
 function jsonLineSql(filter: EventFilter, options: ScanOptions, first: boolean, through: boolean): string {
-  // A REAL is not written as JSON.stringify writes a number (SQLite keeps 15 digits): a zero-length BLOB in its
-  // place makes json_object fail the page, which is then read as values. No writer stores one; a hand edit can.
+  // SQLite writes a REAL its own way (1.0e+300 where JSON.stringify writes 1e+300): a zero-length BLOB in its place
+  // makes json_object fail the page, which is then read as values. No writer stores one; a hand edit can.
   const value = (c: string) =>
     INTEGER_COLUMNS.has(c) ? `iif(typeof(e.${c}) = 'real', zeroblob(0), e.${c})` : `e.${c}`;
   const object = `json_object(${options.columns.map((c) => `'${c}', ${value(c)}`).join(', ')})`;

@@ -14,9 +14,10 @@ export interface LineParts {
 /**
  * The parts of a line written exactly as the export writes it (every key once, in export order, no space), read
  * without JSON.parse, which with the check that no key is repeated was most of `verify --file`'s time; undefined
- * for any other line, which is then read whole. The canonical form is built from the value texts as they stand, so it only hashes to
- * the event's hash when each text is the one `canonicalValues` writes of the event's value: a line whose texts
- * hash right says exactly what was recorded, and any other falls to the full check, which names what is wrong.
+ * for any other line, which is then read whole. The canonical form is built from the value texts as they stand,
+ * so it only hashes to the event's hash when each text is the one `canonicalValues` writes of the event's value: a
+ * line whose texts hash right says exactly what was recorded, and any other falls to the full check, which names
+ * what is wrong (test/export/export-line.test.ts: no edit of a line is taken unless it is the line written).
  */
 export function exportLineParts(line: string): LineParts | undefined {
   if (line.charCodeAt(0) !== OPEN_BRACE || !wellFormed(line)) return undefined;

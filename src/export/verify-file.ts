@@ -119,33 +119,31 @@ export async function checkLines(
   let last: Last | undefined;
   const values: unknown[] = new Array(HASHED_KEYS.length);
   let n = 0;
+  const startsAt = (seq: number, prevHash: string) => {
+    first ??= { seq, prevHash, fromGenesis: seq === 1 && prevHash === GENESIS_HASH };
+  };
+  const followed = (seq: number, hash: string) => {
+    walk.accept(hash);
+    last = { seq, hash };
+  };
   /** A failed check of the line, or undefined when it follows from the one before. */
   const checkLine = (raw: string): FileCheck | undefined => {
     n += 1;
+    // A line as the export writes it is read off its text; any other, and any that does not follow, is read whole.
     const quick = exportLineParts(raw);
     if (quick && walk.followsOn(quick.seq, quick.prevHash, quick.hash, quick.canonical)) {
-      first ??= {
-        seq: quick.seq,
-        prevHash: quick.prevHash,
-        fromGenesis: quick.seq === 1 && quick.prevHash === GENESIS_HASH,
-      };
-      walk.accept(quick.hash);
-      last = { seq: quick.seq, hash: quick.hash };
+      startsAt(quick.seq, quick.prevHash);
+      followed(quick.seq, quick.hash);
       return undefined;
     }
     if (raw.trim() === '') return undefined;
     const event = readEvent(file, n, raw, first === undefined);
-    first ??= {
-      seq: event.seq,
-      prevHash: event.prev_hash,
-      fromGenesis: event.seq === 1 && event.prev_hash === GENESIS_HASH,
-    };
+    startsAt(event.seq, event.prev_hash);
     const source = event as unknown as Record<string, unknown>;
     for (let i = 0; i < HASHED_KEYS.length; i += 1) values[i] = source[HASHED_KEYS[i] as string] ?? null;
     const problem = walk.step(event.seq, event.prev_hash, event.hash, values);
     if (problem !== undefined) return { ...walk.failed(event.seq, problem), first };
-    walk.accept(event.hash);
-    last = { seq: event.seq, hash: event.hash };
+    followed(event.seq, event.hash);
     return undefined;
   };
   let rest = '';

@@ -109,6 +109,7 @@ export async function writeExport(
   options: ExportOptions,
 ): Promise<number> {
   const table = tableOf(options);
+  // Only a jsonl scan gives lines (exportEvents); an xlsx sheet's pages are values.
   if (options.format === 'xlsx') return writeXlsx(pages as AsyncIterable<EventValues[]>, out, table, options);
   const sink = chunkSink(out);
   let written = 0;

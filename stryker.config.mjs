@@ -13,6 +13,7 @@ export default {
     'src/consent/opt-out.ts',
     'src/voice/signature.ts',
     'src/export/spreadsheet-safe.ts',
+    'src/export/export-line.ts',
     'src/phone/phone.ts',
   ],
   // The machine is shared: one test process at a time.

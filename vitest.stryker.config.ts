@@ -23,6 +23,7 @@ export default defineConfig({
       'test/phone/**/*.test.ts',
       'test/export/spreadsheet-safe.test.ts',
       'test/export/csv-known-answer.test.ts',
+      'test/export/export-line.test.ts',
     ],
     // One module graph for all files: the Twilio library and the app are imported once, not once per file and
     // mutant. Safe here because ignoreStatic leaves no mutant in module-level code; the one module state a mutant

@@ -41,7 +41,7 @@ export function exportLineParts(line: string): LineParts | undefined {
       at = INTEGER.lastIndex;
     }
     const text = line.slice(start, at);
-    if (!TOKEN_FITS[i]?.(text)) return undefined;
+    if (!fits(EXPORT_COLUMNS[i] as ExportColumn, text)) return undefined;
     texts[i] = text;
     if (line.charCodeAt(at) !== (i === EXPORT_COLUMNS.length - 1 ? CLOSE_BRACE : COMMA)) return undefined;
     at += 1;
@@ -79,7 +79,10 @@ function stringEnd(line: string, from: number): number {
 // A raw control character needs no check: the canonical form never holds one, so a text with one cannot hash
 // right. A lone surrogate does (SHA-256 of the text writes it as U+FFFD, as it would a real U+FFFD): no line
 // decoded from UTF-8 holds one, but that is not left to the caller. (ES2024, in Node 20.)
-const wellFormed = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+function wellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
 // RFC 8259's integers without fraction or exponent, at most 15 digits (each exactly a JavaScript number); a longer
 // one leaves a digit where the comma must be.
 const INTEGER = /-?(?:0|[1-9][0-9]{0,14})/y;
@@ -99,46 +102,60 @@ const SEQ = EXPORT_COLUMNS.indexOf('seq');
 const PREV_HASH = EXPORT_COLUMNS.indexOf('prev_hash');
 const HASH = EXPORT_COLUMNS.indexOf('hash');
 
-const isString = (text: string) => text.charCodeAt(0) === QUOTE;
-const isNullableString = (text: string) => text === 'null' || isString(text);
-const isNullableInteger = (text: string) => text === 'null' || !isString(text);
-const oneOf = (values: readonly string[]) => {
-  const allowed = new Set(values.map((v) => JSON.stringify(v)));
-  return (text: string) => allowed.has(text);
-};
-// The text of a hash the export writes. Any other text of `hash` could not equal a SHA-256 digest; `prev_hash` is
-// compared with the hash before it, but the first line's is taken as given.
-const HEX64 = /^"[0-9a-f]{64}"$/;
-const isHash = (text: string) => text.length === 66 && isString(text);
+const DECISION_TEXTS: ReadonlySet<string> = new Set(DECISIONS.map((v) => JSON.stringify(v)));
+const SOURCE_TEXTS: ReadonlySet<string> = new Set(EVENT_SOURCES.map((v) => JSON.stringify(v)));
 
-// What exportLineSchema accepts of each value (verify-file.ts), as the value's text.
-const FITS: Record<ExportColumn, (text: string) => boolean> = {
-  // The text of a string or null is not a number.
-  seq: (text) => Number(text) > 0,
-  recorded_at: isString,
-  event_id: isString,
-  phone_number: isNullableString,
-  number_source: isNullableString,
-  business: isString,
-  channel: isString,
-  category: isString,
-  decision: oneOf(DECISIONS),
-  source: oneOf(EVENT_SOURCES),
-  digits: isNullableString,
-  prompt_id: isNullableString,
-  attempt: isNullableInteger,
-  call_sid: isNullableString,
-  account_sid: isNullableString,
-  called_number: isNullableString,
-  script_id: isNullableString,
-  script_version: isNullableString,
-  language: isNullableString,
-  voice: isNullableString,
-  statement_sha256: isNullableString,
-  transcript_sha256: isNullableString,
-  signature_verified: isNullableInteger,
-  reason: isNullableString,
-  prev_hash: (text) => HEX64.test(text),
-  hash: isHash,
-};
-const TOKEN_FITS = EXPORT_COLUMNS.map((column) => FITS[column]);
+/** Whether a value's text is one exportLineSchema accepts in `column` (verify-file.ts). */
+function fits(column: ExportColumn, text: string): boolean {
+  switch (column) {
+    case 'seq':
+      // The text of a string or null is not a number.
+      return Number(text) > 0;
+    case 'recorded_at':
+    case 'event_id':
+    case 'business':
+    case 'channel':
+    case 'category':
+      return isString(text);
+    case 'decision':
+      return DECISION_TEXTS.has(text);
+    case 'source':
+      return SOURCE_TEXTS.has(text);
+    case 'attempt':
+    case 'signature_verified':
+      // null or an integer: neither text is a string's.
+      return !isString(text);
+    case 'prev_hash':
+      // The first line's is taken as given; every later one is compared with the hash before it.
+      return /^"[0-9a-f]{64}"$/.test(text);
+    case 'hash':
+      // A string: it is compared with a SHA-256 digest, which only 64 lowercase hex digits equal.
+      return isString(text);
+    case 'phone_number':
+    case 'number_source':
+    case 'digits':
+    case 'prompt_id':
+    case 'call_sid':
+    case 'account_sid':
+    case 'called_number':
+    case 'script_id':
+    case 'script_version':
+    case 'language':
+    case 'voice':
+    case 'statement_sha256':
+    case 'transcript_sha256':
+    case 'reason':
+      return text === 'null' || isString(text);
+    default:
+      return unknownColumn(column);
+  }
+}
+
+function isString(text: string): boolean {
+  return text.charCodeAt(0) === QUOTE;
+}
+
+// A column added to the export does not compile until it is given a case above.
+function unknownColumn(column: never): boolean {
+  throw new Error(`no rule for the export column ${String(column)}`);
+}

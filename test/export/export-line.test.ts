@@ -85,7 +85,7 @@ describe("a line's parts read without JSON.parse (verify --file)", () => {
     );
   });
 
-  it('are not read from a value written another way, a repeated key, a key out of order or a lone surrogate', () => {
+  it('are not read from a value written another way, a repeated key, a key out of order, a lone surrogate or a line that is no object', () => {
     const event = fc.sample(anEvent, 1)[0] as ConsentEvent;
     const written = lineOf({ ...event, business: 'Demo Shop', reason: 'A' });
     expect(exportLineParts(written)).toBeDefined();
@@ -97,6 +97,7 @@ describe("a line's parts read without JSON.parse (verify --file)", () => {
       written.replace(/^\{"seq":(\d+),"recorded_at":("[^"]*")/, '{"recorded_at":$2,"seq":$1'),
       written.replace('"reason":"A"', '"reason":"\ud800"'),
       `${written} `,
+      written.replace(/^\{/, '['),
     ]) {
       expect(line).not.toBe(written);
       const parts = exportLineParts(line);

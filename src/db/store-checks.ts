@@ -1,7 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { statSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
+import { workerAnswer, workerBuilt } from '../worker-thread.js';
 import { APPEND_ONLY_TABLES, engineOf } from './dialect.js';
 import { databaseFileOf } from './event-scan.js';
 import type { Database } from './schema.js';
@@ -16,7 +15,7 @@ export async function integrityProblems(db: Kysely<Database>, limit = 10): Promi
   if (engineOf(db) === 'postgres') return [];
   const file = databaseFileOf(db);
   const lines =
-    file !== undefined && existsSync(fileURLToPath(INTEGRITY_WORKER)) && statSync(file).size >= WORKER_FROM_BYTES
+    file !== undefined && workerBuilt(INTEGRITY_WORKER) && statSync(file).size >= WORKER_FROM_BYTES
       ? await integrityInWorker(file, limit)
       : (await sql<{ integrity_check: string }>`pragma integrity_check(${sql.lit(limit)})`.execute(db)).rows.map((r) =>
           String(Object.values(r)[0]),
@@ -33,14 +32,7 @@ const WORKER_FROM_BYTES = 64 * 2 ** 20;
  * and started first it runs beside it on another core (`verifyStore`), and never blocks a server's event loop.
  */
 function integrityInWorker(file: string, limit: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(INTEGRITY_WORKER, { workerData: { file, limit } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`the integrity check stopped with exit code ${code}`));
-    });
-  });
+  return workerAnswer(INTEGRITY_WORKER, { file, limit }, 'the integrity check');
 }
 
 interface SchemaObject {

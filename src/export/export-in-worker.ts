@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EventFilter } from '../db/event-query.js';
+import { workerBuilt } from '../worker-thread.js';
 import type { ExportOptions } from './write-export.js';
 
 export interface WorkerRequest {
@@ -23,7 +22,7 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 128 };
  * compiled module is there (not when the sources run under a test runner).
  */
 export function canExportInWorker(file: string): boolean {
-  return file !== ':memory:' && existsSync(fileURLToPath(WORKER));
+  return file !== ':memory:' && workerBuilt(WORKER);
 }
 
 /**

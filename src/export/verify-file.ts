@@ -1,11 +1,10 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { createReadStream, statSync } from 'node:fs';
 import { visit } from 'jsonc-parser';
 import { z } from 'zod';
 import { type ChainCheck, ChainWalk, GENESIS_HASH, HASHED_KEYS } from '../db/chain.js';
 import type { ConsentEvent } from '../db/schema.js';
 import { DECISIONS, EVENT_SOURCES } from '../ledger-vocabulary.js';
+import { workerAnswer, workerBuilt } from '../worker-thread.js';
 import { EXPORT_COLUMNS, type ExportColumn } from './columns.js';
 import { consentEventSchema } from './event-schema.js';
 import { exportLineParts } from './export-line.js';
@@ -40,7 +39,7 @@ export async function verifyExportFile(
 ): Promise<FileCheck> {
   const { halvesFromBytes = HALVES_FROM_BYTES, ...walkOptions } = options;
   const size = statSync(file).size;
-  if (size >= halvesFromBytes && existsSync(fileURLToPath(HALF_WORKER))) {
+  if (size >= halvesFromBytes && workerBuilt(HALF_WORKER)) {
     const whole = await inTwoHalves(file, size, walkOptions).catch(() => undefined);
     if (whole) return whole;
   }
@@ -66,13 +65,8 @@ export async function inTwoHalves(
 ): Promise<FileCheck | undefined> {
   const cut = await lineEndAfter(file, Math.floor(size / 2));
   if (cut === undefined || cut + 1 >= size) return undefined;
-  const second = new Promise<FileCheck & { last?: Last }>((resolve, reject) => {
-    const request: HalfRequest = { file, options, start: cut + 1 };
-    const worker = new Worker(HALF_WORKER, { workerData: request });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the check of the second half stopped (exit code ${code})`)));
-  });
+  const request: HalfRequest = { file, options, start: cut + 1 };
+  const second = workerAnswer<FileCheck & { last?: Last }>(HALF_WORKER, request, 'the check of the second half');
   second.catch(() => undefined);
   const first = await checkLines(file, options, { start: 0, end: cut }).catch(() => undefined);
   const rest = await second;

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CommitInfo } from '../db/group-commit.js';
 import { databaseFile, engineOfUrl } from '../db/store.js';
 import type { WriteObserver } from '../db/write-observer.js';
 import { readCallerId } from '../phone/phone.js';
+import { workerBuilt } from '../worker-thread.js';
 import type { Answer, StatusResult } from './call-service.js';
 import {
   batchedSender,
@@ -23,11 +22,7 @@ const WORKER = new URL('./call-thread-worker.js', import.meta.url);
  * statements in its own server already.
  */
 export function canRunCallThread(databaseUrl: string): boolean {
-  return (
-    engineOfUrl(databaseUrl) === 'sqlite' &&
-    databaseFile(databaseUrl) !== ':memory:' &&
-    existsSync(fileURLToPath(WORKER))
-  );
+  return engineOfUrl(databaseUrl) === 'sqlite' && databaseFile(databaseUrl) !== ':memory:' && workerBuilt(WORKER);
 }
 
 export interface CallThreadOptions extends CallThreadData {

@@ -223,7 +223,10 @@ function transcriptChecker(db: Kysely<Database>) {
   return (event: EventRefs): string | undefined | Promise<string | undefined> => {
     const digest = event.transcript_sha256;
     const callSid = event.call_sid;
-    if (digest === null || callSid === null) return undefined;
+    if (digest === null) return undefined;
+    // A digest is only evidence if the transcript it stands for can be read again.
+    if (callSid === null)
+      return 'it has a transcript_sha256 but no call_sid: there is no call whose transcript it digests';
     if (cached?.callSid === callSid) return check(digest, callSid);
     return (async () => {
       const call = await findCall(db, callSid);

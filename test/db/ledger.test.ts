@@ -242,6 +242,16 @@ describe.each(ENGINES)('the consent ledger (%s)', (engine) => {
     });
   });
 
+  it('names a decision with a transcript digest but no call, whose transcript cannot be read again', async () => {
+    await append(event(), event({ call_sid: null, transcript_sha256: 'd'.repeat(64) }));
+    expect(await verifyLedger(store.db)).toMatchObject({
+      ok: false,
+      seq: 2,
+      count: 1,
+      problem: 'it has a transcript_sha256 but no call_sid: there is no call whose transcript it digests',
+    });
+  });
+
   it("digests an IVR decision's call up to its last key from the stored steps when the writer has not read them", async () => {
     const callSid = `CA${'1'.repeat(32)}`;
     await writeTransaction(store.db, async (trx) => {

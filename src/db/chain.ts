@@ -54,10 +54,15 @@ export function canonicalSql(
   later: readonly string[] = LATER_KEYS,
 ): string {
   const [key, ...rest] = later;
-  if (key === undefined) return `json_object(${keys.map((k) => `'${k}', ${column(k)}`).join(', ')})`;
+  if (key === undefined) return jsonObjectSql(keys, column);
   // A later key is left out when null (see canonicalValues).
   const without = keys.filter((k) => k !== key);
   return `case when ${column(key)} is null then ${canonicalSql(column, without, rest)} else ${canonicalSql(column, keys, rest)} end`;
+}
+
+/** SQLite's `json_object` of `keys` in that order, the value of each the SQL `column` gives for it. */
+export function jsonObjectSql(keys: readonly string[], column: (key: string) => string): string {
+  return `json_object(${keys.map((k) => `'${k}', ${column(k)}`).join(', ')})`;
 }
 
 export function eventHash(prevHash: string, event: ChainedFields): string {

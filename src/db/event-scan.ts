@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { canonicalSql } from './chain.js';
+import { canonicalSql, jsonObjectSql } from './chain.js';
 import { type EventFilter, seqRangeOf } from './event-query.js';
 import type { ConsentEvent, Database } from './schema.js';
 
@@ -86,26 +86,21 @@ export async function* scanJsonLines(
     return;
   }
   const seq = seqIndex(options);
-  const lines = new Map<string, SQLite.Statement>();
+  const lines = preparedPage(sqlite, filter, (first, through) => jsonLineSql(filter, options, first, through));
   const values = sqlitePages(sqlite, filter, options);
-  yield* pagesOf<JsonLineOrValues>(db, filter, options, async (after, through, limit) => {
-    const key = `${after === undefined} ${through === undefined}`;
-    let statement = lines.get(key);
-    if (!statement) {
-      statement = sqlite.prepare(jsonLineSql(filter, options, after === undefined, through !== undefined)).raw(true);
-      lines.set(key, statement);
-    }
-    try {
-      const rows = statement.all(...pageParameters(filter, after, through), limit) as [number, string][];
-      const last = rows[rows.length - 1];
-      return { rows: rows.map((row) => row[1]), lastSeq: last?.[0] };
-    } catch (error) {
-      // json_object refuses a BLOB, and so a REAL (jsonLineSql): the page is read as values.
-      if (!isBlobRefusal(error)) throw error;
-      const rows = await values(after, through, limit);
-      return { rows, lastSeq: lastSeqOf(rows, seq) };
-    }
-  });
+  yield* pagesOf<JsonLineOrValues>(db, filter, options, async (after, through, limit) =>
+    // A REAL is refused as a BLOB (jsonLineSql): such a page is read as values.
+    unlessBlobRefused<{ rows: JsonLineOrValues[]; lastSeq: number | undefined }>(
+      () => {
+        const rows = lines(after, through, limit) as [number, string][];
+        return { rows: rows.map((row) => row[1]), lastSeq: rows[rows.length - 1]?.[0] };
+      },
+      () => {
+        const rows = values(after, through, limit);
+        return { rows, lastSeq: lastSeqOf(rows, seq) };
+      },
+    ),
+  );
 }
 
 /**
@@ -163,12 +158,17 @@ function jsonLineSql(filter: EventFilter, options: ScanOptions, first: boolean, 
   // makes json_object fail the page, which is then read as values. No writer stores one; a hand edit can.
   const value = (c: string) =>
     INTEGER_COLUMNS.has(c) ? `iif(typeof(e.${c}) = 'real', zeroblob(0), e.${c})` : `e.${c}`;
-  const object = `json_object(${options.columns.map((c) => `'${c}', ${value(c)}`).join(', ')})`;
-  return pageFrom(`e.seq, ${object}`, filter, options, first, through);
+  return pageFrom(`e.seq, ${jsonObjectSql(options.columns, value)}`, filter, options, first, through);
 }
 
-function isBlobRefusal(error: unknown): boolean {
-  return error instanceof Error && error.message.includes('JSON cannot hold BLOB values');
+/** `json()`, or `plain()` where SQLite refused to write JSON of the page: json_object refuses a BLOB. */
+function unlessBlobRefused<T>(json: () => T, plain: () => T): T {
+  try {
+    return json();
+  } catch (error) {
+    if (!(error instanceof Error && error.message.includes('JSON cannot hold BLOB values'))) throw error;
+    return plain();
+  }
 }
 
 // The columns whose affinity keeps a REAL a REAL (TEXT columns store it as text).
@@ -203,28 +203,38 @@ function pageParameters(filter: EventFilter, after: number | undefined, through:
   return values;
 }
 
-function sqlitePages(sqlite: SQLite.Database, filter: EventFilter, options: ScanOptions) {
+type PageRead = (after: number | undefined, through: number | undefined, limit: number) => EventValues[];
+
+/** One page of a statement on SQLite, prepared once for each shape of page: the first or a later one, bounded or not. */
+function preparedPage(
+  sqlite: SQLite.Database,
+  filter: EventFilter,
+  sql: (first: boolean, through: boolean) => string,
+): PageRead {
   const statements = new Map<string, SQLite.Statement>();
-  const statement = (first: boolean, through: boolean, json: boolean) => {
-    const key = `${first} ${through} ${json}`;
-    let s = statements.get(key);
-    if (!s) {
-      s = sqlite.prepare(pageSql(filter, options, first, through, json)).raw(true);
-      statements.set(key, s);
+  return (after, through, limit) => {
+    const key = `${after === undefined} ${through !== undefined}`;
+    let statement = statements.get(key);
+    if (!statement) {
+      statement = sqlite.prepare(sql(after === undefined, through !== undefined)).raw(true);
+      statements.set(key, statement);
     }
-    return s;
+    return statement.all(...pageParameters(filter, after, through), limit) as EventValues[];
   };
-  return async (after: number | undefined, through: number | undefined, limit: number): Promise<EventValues[]> => {
-    const parameters = [...pageParameters(filter, after, through), limit];
-    const first = after === undefined;
-    try {
-      return statement(first, through !== undefined, true).all(...parameters) as EventValues[];
-    } catch (error) {
-      // json_object refuses a BLOB ("JSON cannot hold BLOB values"): the page is read again without the form.
-      if (!options.canonical) throw error;
-      return statement(first, through !== undefined, false).all(...parameters) as EventValues[];
-    }
-  };
+}
+
+function sqlitePages(sqlite: SQLite.Database, filter: EventFilter, options: ScanOptions): PageRead {
+  const page = (json: boolean) =>
+    preparedPage(sqlite, filter, (first, through) => pageSql(filter, options, first, through, json));
+  const plain = page(false);
+  if (!options.canonical) return plain;
+  // A page SQLite cannot write the canonical form of (a BLOB) is read again without it.
+  const withCanonical = page(true);
+  return (after, through, limit) =>
+    unlessBlobRefused(
+      () => withCanonical(after, through, limit),
+      () => plain(after, through, limit),
+    );
 }
 
 async function kyselyPage(

@@ -43,8 +43,7 @@ export async function verifyExportFile(
     const whole = await inTwoHalves(file, size, walkOptions).catch(() => undefined);
     if (whole) return whole;
   }
-  const { last, ...check } = await checkLines(file, walkOptions);
-  return check;
+  return checkLines(file, walkOptions);
 }
 
 // Below this a second thread costs more than it saves.
@@ -66,13 +65,13 @@ export async function inTwoHalves(
   const cut = await lineEndAfter(file, Math.floor(size / 2));
   if (cut === undefined || cut + 1 >= size) return undefined;
   const request: HalfRequest = { file, options, start: cut + 1 };
-  const second = workerAnswer<FileCheck & { last?: Last }>(HALF_WORKER, request, 'the check of the second half');
+  const second = workerAnswer<FileCheck>(HALF_WORKER, request, 'the check of the second half');
   second.catch(() => undefined);
   const first = await checkLines(file, options, { start: 0, end: cut }).catch(() => undefined);
   const rest = await second;
-  if (!first?.ok || !rest.ok || !first.last || !first.first || !rest.first || !rest.last) return undefined;
-  // The seam: the second half's first event follows the first half's last.
-  if (rest.first.seq !== first.last.seq + 1 || rest.first.prevHash !== first.last.hash) return undefined;
+  if (!first?.ok || !rest.ok || !first.first || !rest.first) return undefined;
+  // The seam: the second half's first event follows the first half's last (its head; the walk's seqs have no gap).
+  if (rest.first.seq !== first.first.seq + first.count || rest.first.prevHash !== first.head) return undefined;
   const headFound = first.headFound === undefined ? undefined : first.headFound || rest.headFound === true;
   return {
     ok: true,
@@ -94,11 +93,6 @@ async function lineEndAfter(file: string, from: number): Promise<number | undefi
   return undefined;
 }
 
-interface Last {
-  seq: number;
-  hash: string;
-}
-
 /**
  * Checks the lines of `file` from `range.start` through `range.end` (a byte offset, inclusive; to the end when not
  * given) as the chain from their first event on.
@@ -107,18 +101,13 @@ export async function checkLines(
   file: string,
   options: { expectHead?: string },
   range: { start: number; end?: number } = { start: 0 },
-): Promise<FileCheck & { last?: Last }> {
+): Promise<FileCheck> {
   const walk = new ChainWalk({ ...options, from: 'first-event' });
   let first: FileCheck['first'];
-  let last: Last | undefined;
   const values: unknown[] = new Array(HASHED_KEYS.length);
   let n = 0;
   const startsAt = (seq: number, prevHash: string) => {
     first ??= { seq, prevHash, fromGenesis: seq === 1 && prevHash === GENESIS_HASH };
-  };
-  const followed = (seq: number, hash: string) => {
-    walk.accept(hash);
-    last = { seq, hash };
   };
   /** A failed check of the line, or undefined when it follows from the one before. */
   const checkLine = (raw: string): FileCheck | undefined => {
@@ -127,7 +116,7 @@ export async function checkLines(
     const quick = exportLineParts(raw);
     if (quick && walk.followsOn(quick.seq, quick.prevHash, quick.hash, quick.canonical)) {
       startsAt(quick.seq, quick.prevHash);
-      followed(quick.seq, quick.hash);
+      walk.accept(quick.hash);
       return undefined;
     }
     if (raw.trim() === '') return undefined;
@@ -137,7 +126,7 @@ export async function checkLines(
     for (let i = 0; i < HASHED_KEYS.length; i += 1) values[i] = source[HASHED_KEYS[i] as string] ?? null;
     const problem = walk.step(event.seq, event.prev_hash, event.hash, values);
     if (problem !== undefined) return { ...walk.failed(event.seq, problem), first };
-    followed(event.seq, event.hash);
+    walk.accept(event.hash);
     return undefined;
   };
   let rest = '';
@@ -161,7 +150,7 @@ export async function checkLines(
     const failed = checkLine(withoutCr(rest));
     if (failed) return failed;
   }
-  return { ...walk.result(), ...(first ? { first } : {}), ...(last ? { last } : {}) };
+  return { ...walk.result(), ...(first ? { first } : {}) };
 }
 
 const withoutCr = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line);

@@ -1,6 +1,7 @@
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventHash } from '../../src/db/chain.js';
 import type { ConsentEvent } from '../../src/db/schema.js';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
 import { ExportFileError, exportLineSchema, verifyExportFile } from '../../src/export/verify-file.js';
@@ -149,6 +150,23 @@ describe('verifying a large export in two halves at once', async () => {
     }
     const swapped = [...lines.slice(0, 2), lines[3], lines[2], ...lines.slice(4)] as string[];
     expect(await bothWays(fileOf(swapped.join('\n')))).toMatchObject({ ok: false, seq: 4 });
+  });
+
+  it('refuses at the seam what a check in one piece refuses: another chain that goes on with the seq, or the chain going on with a gap in seq', async () => {
+    // Lines of one length put the cut (the first line end after the middle byte) after the third line.
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+    /** Lines 4-6 as events chained on from `prev`, numbered from `seq`, each with a hash that matches. */
+    const goingOn = (prev: string, seq: number) =>
+      lines.slice(3).map((line, i) => {
+        const { hash, ...fields } = JSON.parse(line) as ConsentEvent;
+        const event = { ...fields, seq: seq + i, prev_hash: prev };
+        prev = eventHash(prev, event);
+        return JSON.stringify({ ...event, hash: prev });
+      });
+    const otherChain = [...lines.slice(0, 3), ...goingOn('a'.repeat(64), 4)];
+    expect(await bothWays(fileOf(otherChain.join('\n')))).toMatchObject({ ok: false, seq: 4 });
+    const gap = [...lines.slice(0, 3), ...goingOn(rows[2]?.hash as string, 7)];
+    expect(await bothWays(fileOf(gap.join('\n')))).toMatchObject({ ok: false, seq: 7 });
   });
 
   it('reports a line that is not JSON in the second half with its line number in the whole file', async () => {

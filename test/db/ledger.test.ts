@@ -16,7 +16,7 @@ import type { ConsentEvent } from '../../src/db/schema.js';
 import { type Store, writeTransaction } from '../../src/db/store.js';
 import { verifyStore } from '../../src/evidence/verify-store.js';
 import { ENGINES, type Engine } from '../helpers/engines.js';
-import { ivrEvent, keepTestStatement, TEST_STATEMENT_SHA256, tempStore } from '../helpers/ledger.js';
+import { callRow, ivrEvent, keepTestStatement, TEST_STATEMENT_SHA256, tempStore } from '../helpers/ledger.js';
 import { dropTrigger, exec } from '../helpers/tamper.js';
 
 let store: Store;
@@ -255,28 +255,7 @@ describe.each(ENGINES)('the consent ledger (%s)', (engine) => {
   it("digests an IVR decision's call up to its last key from the stored steps when the writer has not read them", async () => {
     const callSid = `CA${'1'.repeat(32)}`;
     await writeTransaction(store.db, async (trx) => {
-      await insertNewCall(trx, {
-        call_sid: callSid,
-        account_sid: `AC${'a'.repeat(32)}`,
-        from_number: '+14155550123',
-        to_number: '+15005550006',
-        direction: 'inbound',
-        script_id: 'demo',
-        script_version: '1',
-        language: 'en-US',
-        reference: '123456',
-        state: '{}',
-        turn: 2,
-        outcome: null,
-        designated_number: null,
-        number_source: null,
-        started_at: '2026-11-25T10:00:00.000Z',
-        updated_at: '2026-11-25T10:00:05.000Z',
-        ended_at: null,
-        call_status: 'in-progress',
-        status_sequence: null,
-        duration_seconds: null,
-      });
+      await insertNewCall(trx, callRow({ call_sid: callSid, turn: 2 }));
       const step = { call_sid: callSid, detail: null, digits: null, statement_sha256: null };
       await addSteps(trx, [
         {

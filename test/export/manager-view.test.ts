@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS } from '../../src/export/columns.js';
 import { exportEvents, writeExport } from '../../src/export/write-export.js';
 import { pagesOf } from '../helpers/export-pages.js';
-import { addEvents, ivrEvent, tempStore } from '../helpers/ledger.js';
+import { addEvents, callRow, ivrEvent, tempStore } from '../helpers/ledger.js';
 
 let ledger: Awaited<ReturnType<typeof tempStore>>;
 beforeEach(async () => {
@@ -31,28 +31,15 @@ beforeEach(async () => {
   );
   await ledger.store.db
     .insertInto('calls')
-    .values({
-      call_sid: `CA${'1'.repeat(32)}`,
-      account_sid: `AC${'a'.repeat(32)}`,
-      from_number: '+14155550123',
-      to_number: '+15005550006',
-      direction: 'inbound',
-      script_id: 'demo',
-      script_version: '1',
-      language: 'en-US',
-      reference: '40718263',
-      state: '{}',
-      turn: 1,
-      outcome: null,
-      designated_number: null,
-      number_source: 'caller_id',
-      started_at: '2026-01-15T09:29:00.000Z',
-      updated_at: '2026-01-15T09:30:00.000Z',
-      ended_at: null,
-      call_status: null,
-      status_sequence: null,
-      duration_seconds: null,
-    })
+    .values(
+      callRow({
+        reference: '40718263',
+        number_source: 'caller_id',
+        started_at: '2026-01-15T09:29:00.000Z',
+        updated_at: '2026-01-15T09:30:00.000Z',
+        call_status: null,
+      }),
+    )
     .execute();
 });
 afterEach(() => ledger.remove());

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { appendEvents, type NewConsentEvent } from '../../src/db/ledger.js';
 import { newIvrEvent } from '../../src/db/new-event.js';
-import type { ConsentEvent, Database } from '../../src/db/schema.js';
+import type { ConsentEvent, Database, NewCall } from '../../src/db/schema.js';
 import { keepStatements } from '../../src/db/statements.js';
 import { migrate, openStore, type Store, writeTransaction } from '../../src/db/store.js';
 import { sha256Hex } from '../../src/hash.js';
@@ -115,4 +115,31 @@ export function allEvents(store: Store): Promise<ConsentEvent[]> {
 /** The events as an export or the API holds them: every column but the chain id, not exported while there is one chain. */
 export function asExported(events: ConsentEvent[]): Omit<ConsentEvent, 'chain_id'>[] {
   return events.map(({ chain_id, ...event }) => event);
+}
+
+/** A `calls` row of the demo script's first call, inbound, still in progress; `overrides` sets the rest. */
+export function callRow(overrides: Partial<NewCall> = {}): NewCall {
+  return {
+    call_sid: `CA${'1'.repeat(32)}`,
+    account_sid: `AC${'a'.repeat(32)}`,
+    from_number: '+14155550123',
+    to_number: '+15005550006',
+    direction: 'inbound',
+    script_id: 'demo',
+    script_version: '1',
+    language: 'en-US',
+    reference: '123456',
+    state: '{}',
+    turn: 1,
+    outcome: null,
+    designated_number: null,
+    number_source: null,
+    started_at: '2026-11-25T10:00:00.000Z',
+    updated_at: '2026-11-25T10:00:05.000Z',
+    ended_at: null,
+    call_status: 'in-progress',
+    status_sequence: null,
+    duration_seconds: null,
+    ...overrides,
+  };
 }
